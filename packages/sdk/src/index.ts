@@ -1,1 +1,13 @@
-export const version = "0.1.0"
+/**
+ * @flow-like/effect: the Effect-native SDK for the Flow-Like API.
+ *
+ * @since 0.1.0
+ */
+export * as Auth from "./Auth.ts"
+export * as Config from "./Config.ts"
+export * as Execution from "./Execution.ts"
+export * as FlowLike from "./FlowLike.ts"
+export * as FlowLikeError from "./FlowLikeError.ts"
+export * as FlowLikeHttp from "./FlowLikeHttp.ts"
+export * as WorkflowEvent from "./WorkflowEvent.ts"
+export * as Workflows from "./Workflows.ts"

@@ -1,0 +1,76 @@
+/**
+ * Everything at once: `FlowLike.layer(options)` provides every service of the SDK over `fetch`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { FlowLike, Workflows } from "@flow-like/effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const workflows = yield* Workflows.Workflows
+ *   yield* workflows.triggerWorkflow("app-id", "board-id", "start-node").pipe(
+ *     Stream.runForEach((event) => Effect.log(event.eventType))
+ *   )
+ * })
+ *
+ * Effect.runPromise(program.pipe(Effect.provide(FlowLike.layer({ baseUrl: "https://api.flow-like.com" }))))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Config as EffectConfig, Effect, Layer, Option } from "effect"
+import type { Redacted } from "effect"
+import { FetchHttpClient, HttpClient } from "effect/http"
+import { Auth } from "./Auth.ts"
+import * as Config from "./Config.ts"
+import * as FlowLikeError from "./FlowLikeError.ts"
+import { FlowLikeHttp } from "./FlowLikeHttp.ts"
+import { Execution } from "./Execution.ts"
+import { Workflows } from "./Workflows.ts"
+
+/** Every service the SDK provides. */
+export type Services = Config.FlowLikeConfig | Auth | FlowLikeHttp | Workflows | Execution
+
+/** The SDK's services over a given `HttpClient` (use this to bring your own transport). */
+export const layerWithoutHttpClient = (
+  options: Config.Options = {}
+): Layer.Layer<Services, FlowLikeError.FlowLikeError, HttpClient.HttpClient> => {
+  const base = Layer.provideMerge(Auth.layer, Config.layer(options))
+  const http = Layer.provideMerge(FlowLikeHttp.layer, base)
+  return Layer.provideMerge(Layer.mergeAll(Workflows.layer, Execution.layer), http)
+}
+
+/** The SDK's services over `fetch` (or the `fetch` given in options), from options with the environment as fallback. */
+export const layer = (options: Config.Options = {}): Layer.Layer<Services, FlowLikeError.FlowLikeError> =>
+  layerWithoutHttpClient(options).pipe(Layer.provide(FetchHttpClient.layer))
+
+/** `Config` values for every option that comes from configuration; each defaults to its environment variable. */
+export interface ConfigOptions {
+  readonly baseUrl?: EffectConfig.Config<string> | undefined
+  readonly pat?: EffectConfig.Config<Redacted.Redacted<string>> | undefined
+  readonly apiKey?: EffectConfig.Config<Redacted.Redacted<string>> | undefined
+  readonly token?: EffectConfig.Config<Redacted.Redacted<string>> | undefined
+}
+
+const optional = <A>(config: EffectConfig.Config<A> | undefined) =>
+  config === undefined ? Effect.succeed(undefined) : Effect.map(EffectConfig.option(config), Option.getOrUndefined)
+
+/**
+ * The SDK's services from `Config` values (read through the current `ConfigProvider`); without
+ * arguments it reads `FLOW_LIKE_BASE_URL`, `FLOW_LIKE_PAT` and `FLOW_LIKE_API_KEY`.
+ */
+export const layerConfig = (
+  config: ConfigOptions = {},
+  options: Omit<Config.Options, "baseUrl" | "pat" | "apiKey" | "token"> = {}
+): Layer.Layer<Services, FlowLikeError.FlowLikeError> =>
+  Layer.unwrap(
+    Effect.gen(function*() {
+      const baseUrl = yield* optional(config.baseUrl)
+      const pat = yield* optional(config.pat)
+      const apiKey = yield* optional(config.apiKey)
+      const token = yield* optional(config.token)
+      return layer({ ...options, baseUrl, pat, apiKey, token })
+    }).pipe(
+      Effect.mapError((error) => FlowLikeError.configuration(`Could not read the configuration: ${error.message}`))
+    )
+  )

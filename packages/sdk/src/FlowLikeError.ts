@@ -1,0 +1,233 @@
+/**
+ * The SDK's one error family: every failure is a `FlowLikeError` whose `reason` says what went wrong.
+ *
+ * Effect users match on `reason` with `Effect.catchReason("FlowLikeError", "NotFoundError", ...)`;
+ * Promise users catch `FlowLikeError` with `instanceof` and read `error.reason._tag`.
+ *
+ * @since 0.1.0
+ */
+import { Predicate, Schema } from "effect"
+
+const RequestFields = {
+  message: Schema.String,
+  method: Schema.optional(Schema.String),
+  url: Schema.optional(Schema.String)
+}
+
+const ResponseFields = {
+  ...RequestFields,
+  status: Schema.Number,
+  code: Schema.optional(Schema.String),
+  errorId: Schema.optional(Schema.String),
+  body: Schema.optional(Schema.String)
+}
+
+/** Options or environment are missing, doubled or malformed; raised before any request is sent. */
+export class ConfigurationError extends Schema.TaggedError<ConfigurationError>()("ConfigurationError", {
+  message: Schema.String
+}) {
+  get isRetryable(): boolean {
+    return false
+  }
+}
+
+/** An argument (an id, a path, a payload) cannot be sent as given; raised before any request. */
+export class InvalidArgumentError extends Schema.TaggedError<InvalidArgumentError>()("InvalidArgumentError", {
+  message: Schema.String
+}) {
+  get isRetryable(): boolean {
+    return false
+  }
+}
+
+/** The server rejected the credentials (401). Note: the Flow-Like server answers most auth problems with 500. */
+export class AuthenticationError extends Schema.TaggedError<AuthenticationError>()("AuthenticationError", ResponseFields) {
+  get isRetryable(): boolean {
+    return false
+  }
+}
+
+/** The caller lacks a permission or a tier allowance (403). */
+export class PermissionDeniedError extends Schema.TaggedError<PermissionDeniedError>()(
+  "PermissionDeniedError",
+  ResponseFields
+) {
+  get isRetryable(): boolean {
+    return false
+  }
+}
+
+/** The resource does not exist (404), or the route is unknown to the server. */
+export class NotFoundError extends Schema.TaggedError<NotFoundError>()("NotFoundError", ResponseFields) {
+  get isRetryable(): boolean {
+    return false
+  }
+}
+
+/** The server refused the request as malformed (400, 405, 409, 413, 415, 422 and other 4xx). */
+export class InvalidRequestError extends Schema.TaggedError<InvalidRequestError>()("InvalidRequestError", ResponseFields) {
+  get isRetryable(): boolean {
+    return this.status === 408
+  }
+}
+
+/** Too many requests (429); `retryAfterMillis` carries the server's `Retry-After` when it sent one. */
+export class RateLimitError extends Schema.TaggedError<RateLimitError>()("RateLimitError", {
+  ...ResponseFields,
+  retryAfterMillis: Schema.optional(Schema.Number)
+}) {
+  get isRetryable(): boolean {
+    return true
+  }
+}
+
+/** The server failed (5xx). `errorId` is the server's `x-error-id`, useful when reporting the problem. */
+export class ServerError extends Schema.TaggedError<ServerError>()("ServerError", {
+  ...ResponseFields,
+  retryAfterMillis: Schema.optional(Schema.Number)
+}) {
+  get isRetryable(): boolean {
+    return this.status !== 501 && this.status !== 505
+  }
+}
+
+/** The connection failed, was refused or dropped before a complete response arrived. */
+export class NetworkError extends Schema.TaggedError<NetworkError>()("NetworkError", {
+  ...RequestFields,
+  cause: Schema.optional(Schema.Defect())
+}) {
+  get isRetryable(): boolean {
+    return true
+  }
+}
+
+/** A request exceeded its timeout, or a stream stayed silent longer than its idle timeout. */
+export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
+  ...RequestFields,
+  timeoutMillis: Schema.Number
+}) {
+  get isRetryable(): boolean {
+    return true
+  }
+}
+
+/** A successful response did not have the shape the API promises; `body` keeps what arrived. */
+export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError", {
+  ...RequestFields,
+  status: Schema.optional(Schema.Number),
+  body: Schema.optional(Schema.String)
+}) {
+  get isRetryable(): boolean {
+    return false
+  }
+}
+
+/** A stream ended before its run finished, or its framing was broken. */
+export class StreamError extends Schema.TaggedError<StreamError>()("StreamError", RequestFields) {
+  get isRetryable(): boolean {
+    return false
+  }
+}
+
+/** The run itself reported an error in-band (an `error` event); `data` is the raw event data. */
+export class RunError extends Schema.TaggedError<RunError>()("RunError", {
+  ...RequestFields,
+  data: Schema.String
+}) {
+  get isRetryable(): boolean {
+    return false
+  }
+}
+
+/** The caller aborted the operation (an `AbortSignal` fired). */
+export class AbortedError extends Schema.TaggedError<AbortedError>()("AbortedError", {
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect())
+}) {
+  get isRetryable(): boolean {
+    return false
+  }
+}
+
+/** Every reason a `FlowLikeError` can carry. */
+export type FlowLikeErrorReason =
+  | ConfigurationError
+  | InvalidArgumentError
+  | AuthenticationError
+  | PermissionDeniedError
+  | NotFoundError
+  | InvalidRequestError
+  | RateLimitError
+  | ServerError
+  | NetworkError
+  | TimeoutError
+  | DecodeError
+  | StreamError
+  | RunError
+  | AbortedError
+
+/** Schema of every reason, for serialising errors across process boundaries. */
+export const FlowLikeErrorReason = Schema.Union([
+  ConfigurationError,
+  InvalidArgumentError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  InvalidRequestError,
+  RateLimitError,
+  ServerError,
+  NetworkError,
+  TimeoutError,
+  DecodeError,
+  StreamError,
+  RunError,
+  AbortedError
+])
+
+/** The error every SDK operation fails with. */
+export class FlowLikeError extends Schema.TaggedError<FlowLikeError>()("FlowLikeError", {
+  reason: FlowLikeErrorReason
+}) {
+  override get message(): string {
+    return this.reason.message
+  }
+
+  /** Whether trying the same call again may succeed. */
+  get isRetryable(): boolean {
+    return this.reason.isRetryable
+  }
+
+  /** The HTTP status, when the server answered. */
+  get status(): number | undefined {
+    return "status" in this.reason ? this.reason.status : undefined
+  }
+
+  /** The server's error code (`error.code` of its envelope), e.g. `NOT_FOUND`. */
+  get code(): string | undefined {
+    return "code" in this.reason ? this.reason.code : undefined
+  }
+
+  /** The server's error id (`x-error-id`), present on reported server errors. */
+  get errorId(): string | undefined {
+    return "errorId" in this.reason ? this.reason.errorId : undefined
+  }
+}
+
+/** Whether a value is a `FlowLikeError`. */
+export const isFlowLikeError = (u: unknown): u is FlowLikeError => u instanceof FlowLikeError
+
+/** Wraps a reason into a `FlowLikeError`. */
+export const make = (reason: FlowLikeErrorReason): FlowLikeError => new FlowLikeError({ reason })
+
+/** Shorthand for a configuration failure. */
+export const configuration = (message: string): FlowLikeError => make(new ConfigurationError({ message }))
+
+/** Shorthand for an invalid argument. */
+export const invalidArgument = (message: string): FlowLikeError => make(new InvalidArgumentError({ message }))
+
+/** Whether an unknown value is a `FlowLikeError` whose reason has the given tag. */
+export const hasReason = <Tag extends FlowLikeErrorReason["_tag"]>(
+  u: unknown,
+  tag: Tag
+): u is FlowLikeError & { readonly reason: Extract<FlowLikeErrorReason, { readonly _tag: Tag }> } =>
+  isFlowLikeError(u) && Predicate.isTagged(u.reason, tag)

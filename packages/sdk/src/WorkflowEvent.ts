@@ -1,0 +1,199 @@
+/**
+ * The events a Flow-Like run emits, decoded into a tagged union.
+ *
+ * Streamed runs (`triggerWorkflow`, `triggerEvent`) yield `WorkflowEvent`s: each keeps the SSE event
+ * name and raw data text, and decodes the server's envelope (`event_id`, `event_type`, `payload`,
+ * `timestamp`). Polled runs (`watchRun`, `pollExecution`) yield `RunEvent`s with the server's
+ * sequence number. Both share the same kinds; anything the SDK does not know is an `Unknown` event
+ * that keeps its payload, so nothing is dropped.
+ *
+ * @since 0.1.0
+ */
+import { Option, Schema } from "effect"
+
+/** Node-state change methods sent on `run:<id>` events. */
+export type NodeStateMethod = "add" | "remove" | "update"
+
+/** The decoded meaning of an event, by kind. */
+export type EventKind =
+  | { readonly _tag: "RunInitiated"; readonly runId: string }
+  | { readonly _tag: "Log"; readonly message: string }
+  | {
+    readonly _tag: "NodeState"
+    readonly runId: string
+    readonly nodeIds: ReadonlyArray<string>
+    readonly method: NodeStateMethod | (string & {})
+  }
+  | {
+    readonly _tag: "Progress"
+    readonly id: string | undefined
+    readonly message: string | undefined
+    readonly progress: number | undefined
+    readonly done: boolean | undefined
+    readonly success: boolean | undefined
+  }
+  | { readonly _tag: "Toast"; readonly message: string; readonly level: unknown }
+  | {
+    readonly _tag: "Completed"
+    readonly runId: string
+    /** The executor's own status, lowercase: `completed` or `failed`. */
+    readonly status: "completed" | "failed" | (string & {})
+    readonly durationMs: number | undefined
+    readonly logLevel: number | undefined
+  }
+  | { readonly _tag: "Error"; readonly message: string }
+  | { readonly _tag: "Unknown" }
+
+/** Fields every event has, whatever its kind. */
+export interface EventFields {
+  /** The event type as the server names it (`log`, `run:<id>`, `progress`, a custom name, ...). */
+  readonly eventType: string
+  /** The payload exactly as the server sent it. */
+  readonly payload: unknown
+}
+
+/** One event of a streamed run. */
+export type WorkflowEvent = EventKind & EventFields & {
+  /** The SSE event name. */
+  readonly event: string
+  /** The raw SSE data text. */
+  readonly data: string
+  readonly eventId: string
+  readonly timestamp: Date
+}
+
+/** One event of a polled run. */
+export type RunEvent = EventKind & EventFields & {
+  /** Position in the run, from 1; strictly increasing. */
+  readonly sequence: number
+  /** When the server stored the event (RFC 3339). */
+  readonly createdAt: string
+}
+
+const RunInitiatedPayload = Schema.Struct({ run_id: Schema.String })
+const LogPayload = Schema.Struct({ message: Schema.String })
+const NodeStatePayload = Schema.Struct({
+  runId: Schema.String,
+  nodeIds: Schema.Array(Schema.String),
+  method: Schema.String
+})
+const OptionalNumber = Schema.optional(Schema.NullOr(Schema.Number))
+const OptionalString = Schema.optional(Schema.NullOr(Schema.String))
+const OptionalBoolean = Schema.optional(Schema.NullOr(Schema.Boolean))
+const ProgressPayload = Schema.Struct({
+  id: OptionalString,
+  message: OptionalString,
+  progress: OptionalNumber,
+  done: OptionalBoolean,
+  success: OptionalBoolean
+})
+const ToastPayload = Schema.Struct({ message: Schema.String, level: Schema.optional(Schema.Unknown) })
+const CompletedPayload = Schema.Struct({
+  run_id: Schema.String,
+  status: Schema.String,
+  duration_ms: OptionalNumber,
+  log_level: OptionalNumber
+})
+const ErrorPayload = Schema.Struct({ message: Schema.String })
+
+const decodeRunInitiated = Schema.decodeUnknownOption(RunInitiatedPayload)
+const decodeLog = Schema.decodeUnknownOption(LogPayload)
+const decodeNodeState = Schema.decodeUnknownOption(NodeStatePayload)
+const decodeProgress = Schema.decodeUnknownOption(ProgressPayload)
+const decodeToast = Schema.decodeUnknownOption(ToastPayload)
+const decodeCompleted = Schema.decodeUnknownOption(CompletedPayload)
+const decodeError = Schema.decodeUnknownOption(ErrorPayload)
+
+const UNKNOWN: EventKind = { _tag: "Unknown" }
+
+const orUnknown = <A>(option: Option.Option<A>, f: (value: A) => EventKind): EventKind =>
+  Option.match(option, { onNone: () => UNKNOWN, onSome: f })
+
+/**
+ * Decodes an event's kind from its type and payload. A known type whose payload does not fit
+ * becomes `Unknown` rather than failing: the payload is kept either way.
+ */
+export const decodeKind = (eventType: string, payload: unknown): EventKind => {
+  if (eventType.startsWith("run:")) {
+    return orUnknown(decodeNodeState(payload), (p) => ({
+      _tag: "NodeState",
+      runId: p.runId,
+      nodeIds: p.nodeIds,
+      method: p.method
+    }))
+  }
+  switch (eventType) {
+    case "run_initiated":
+      return orUnknown(decodeRunInitiated(payload), (p) => ({ _tag: "RunInitiated", runId: p.run_id }))
+    case "log":
+      return orUnknown(decodeLog(payload), (p) => ({ _tag: "Log", message: p.message }))
+    case "progress":
+      return orUnknown(decodeProgress(payload), (p) => ({
+        _tag: "Progress",
+        id: p.id ?? undefined,
+        message: p.message ?? undefined,
+        progress: p.progress ?? undefined,
+        done: p.done ?? undefined,
+        success: p.success ?? undefined
+      }))
+    case "toast":
+      return orUnknown(decodeToast(payload), (p) => ({ _tag: "Toast", message: p.message, level: p.level }))
+    case "completed":
+      return orUnknown(decodeCompleted(payload), (p) => ({
+        _tag: "Completed",
+        runId: p.run_id,
+        status: p.status,
+        durationMs: p.duration_ms ?? undefined,
+        logLevel: p.log_level ?? undefined
+      }))
+    case "error":
+      return orUnknown(decodeError(payload), (p) => ({ _tag: "Error", message: p.message }))
+    default:
+      return UNKNOWN
+  }
+}
+
+/** The server's event envelope (`InterComEvent`) on the wire. */
+export const Envelope = Schema.Struct({
+  event_id: Schema.String,
+  event_type: Schema.String,
+  payload: Schema.Unknown,
+  timestamp: Schema.Struct({
+    secs_since_epoch: Schema.Number,
+    nanos_since_epoch: Schema.Number
+  })
+})
+
+/** A polled event on the wire. */
+export const WireRunEvent = Schema.Struct({
+  sequence: Schema.Number,
+  event_type: Schema.String,
+  payload: Schema.Unknown,
+  created_at: Schema.String
+})
+
+/** Builds a `WorkflowEvent` from an SSE frame and its decoded envelope. */
+export const fromEnvelope = (
+  event: string,
+  data: string,
+  envelope: typeof Envelope.Type
+): WorkflowEvent => ({
+  ...decodeKind(envelope.event_type, envelope.payload),
+  event,
+  data,
+  eventType: envelope.event_type,
+  payload: envelope.payload,
+  eventId: envelope.event_id,
+  timestamp: new Date(
+    envelope.timestamp.secs_since_epoch * 1000 + Math.floor(envelope.timestamp.nanos_since_epoch / 1_000_000)
+  )
+})
+
+/** Builds a `RunEvent` from a polled wire event. */
+export const fromWire = (wire: typeof WireRunEvent.Type): RunEvent => ({
+  ...decodeKind(wire.event_type, wire.payload),
+  eventType: wire.event_type,
+  payload: wire.payload,
+  sequence: wire.sequence,
+  createdAt: wire.created_at
+})

@@ -1,0 +1,199 @@
+/**
+ * Invoke boards (workflows) and events, streamed over SSE or asynchronously for polling.
+ *
+ * Event invocations send the server's wrapper body (`{ payload, version?, runtime_variables?, ... }`)
+ * and use the `/invoke/async` route; both old SDKs got these wrong. Invocations are never retried
+ * automatically: they start runs.
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect, Layer, Redacted, Schema, Stream } from "effect"
+import * as FlowLikeError from "./FlowLikeError.ts"
+import { FlowLikeHttp, path } from "./FlowLikeHttp.ts"
+import { runEvents } from "./internal/runStream.ts"
+import type { WorkflowEvent } from "./WorkflowEvent.ts"
+
+/** A board version as `[major, minor, patch]`. */
+export type BoardVersion = readonly [number, number, number]
+
+/** An OAuth token handed to the run for a provider. */
+export interface OAuthToken {
+  readonly accessToken: string | Redacted.Redacted<string>
+  readonly refreshToken?: string | Redacted.Redacted<string> | undefined
+  readonly tokenType?: string | undefined
+  /** Unix seconds. */
+  readonly expiresAt?: number | undefined
+}
+
+/** Options shared by every invocation. */
+export interface InvokeOptions {
+  /** Runtime variables by variable id, as full Flow-Like `Variable` objects (see `Boards.prerunBoard`). */
+  readonly runtimeVariables?: Readonly<Record<string, unknown>> | undefined
+  readonly profileId?: string | undefined
+  /** A user token forwarded to the run. */
+  readonly token?: string | Redacted.Redacted<string> | undefined
+  /** OAuth tokens by provider id. */
+  readonly oauthTokens?: Readonly<Record<string, OAuthToken>> | undefined
+}
+
+/** Options of a board invocation. */
+export interface BoardInvokeOptions extends InvokeOptions {
+  /** Run a pinned board version instead of the latest. */
+  readonly version?: BoardVersion | undefined
+}
+
+/** Options of a streamed board invocation. */
+export interface BoardStreamOptions extends BoardInvokeOptions {
+  /** Whether node-state (`run:<id>`) events are sent; the server's default is true. */
+  readonly streamState?: boolean | undefined
+}
+
+/** Options of an event invocation. */
+export interface EventInvokeOptions extends InvokeOptions {
+  /** Recorded on the run; the event's pinned board version is what executes. */
+  readonly version?: string | undefined
+}
+
+/** What an asynchronous invocation returns: the run and the token to poll it with. */
+export interface AsyncInvocation {
+  readonly runId: string
+  /** Bearer token for `pollExecution` / `watchRun`; valid for one hour. */
+  readonly pollToken: Redacted.Redacted<string>
+  /** Dispatcher status, e.g. `queued`, `dispatched`, `invoked`, `created`. */
+  readonly status: string
+  /** Dispatcher backend, e.g. `http`, `sqs`, `lambda_invoke`. */
+  readonly backend: string | undefined
+}
+
+const AsyncInvocationWire = Schema.Struct({
+  run_id: Schema.String,
+  status: Schema.String,
+  poll_token: Schema.String,
+  backend: Schema.optional(Schema.NullOr(Schema.String))
+})
+
+/** Invokes boards and events. */
+export class Workflows extends Context.Service<Workflows, {
+  /** Runs a board from a start node and streams its events until `completed`. */
+  triggerWorkflow(
+    appId: string,
+    boardId: string,
+    nodeId: string,
+    payload?: unknown,
+    options?: BoardStreamOptions
+  ): Stream.Stream<WorkflowEvent, FlowLikeError.FlowLikeError>
+  /** Starts a board run and returns at once with its run id and poll token. */
+  triggerWorkflowAsync(
+    appId: string,
+    boardId: string,
+    nodeId: string,
+    payload?: unknown,
+    options?: BoardInvokeOptions
+  ): Effect.Effect<AsyncInvocation, FlowLikeError.FlowLikeError>
+  /** Fires an event and streams the run's events until `completed`. */
+  triggerEvent(
+    appId: string,
+    eventId: string,
+    payload?: unknown,
+    options?: EventInvokeOptions
+  ): Stream.Stream<WorkflowEvent, FlowLikeError.FlowLikeError>
+  /** Fires an event and returns at once with the run id and poll token. */
+  triggerEventAsync(
+    appId: string,
+    eventId: string,
+    payload?: unknown,
+    options?: EventInvokeOptions
+  ): Effect.Effect<AsyncInvocation, FlowLikeError.FlowLikeError>
+}>()("@flow-like/effect/Workflows") {
+  static readonly layer: Layer.Layer<Workflows, never, FlowLikeHttp> = Layer.effect(
+    Workflows,
+    Effect.map(FlowLikeHttp, (http) => Workflows.of(make(http)))
+  )
+}
+
+const reveal = (secret: string | Redacted.Redacted<string> | undefined): string | undefined =>
+  secret === undefined ? undefined : Redacted.isRedacted(secret) ? Redacted.value(secret) : secret
+
+const checkVersion = (version: BoardVersion | undefined): Effect.Effect<BoardVersion | undefined, FlowLikeError.FlowLikeError> =>
+  version === undefined || (version.length === 3 && version.every((part) => Number.isInteger(part) && part >= 0))
+    ? Effect.succeed(version)
+    : Effect.fail(FlowLikeError.invalidArgument("version must be [major, minor, patch] with whole numbers of at least 0"))
+
+/** The wire body fields every invocation shares. */
+const commonBody = (payload: unknown, options: InvokeOptions): Record<string, unknown> => {
+  const body: Record<string, unknown> = {}
+  if (payload !== undefined) body.payload = payload
+  if (options.runtimeVariables !== undefined) body.runtime_variables = options.runtimeVariables
+  if (options.profileId !== undefined) body.profile_id = options.profileId
+  const token = reveal(options.token)
+  if (token !== undefined) body.token = token
+  if (options.oauthTokens !== undefined) {
+    body.oauth_tokens = Object.fromEntries(
+      Object.entries(options.oauthTokens).map(([provider, oauth]) => [provider, {
+        access_token: reveal(oauth.accessToken),
+        ...(oauth.refreshToken === undefined ? {} : { refresh_token: reveal(oauth.refreshToken) }),
+        ...(oauth.tokenType === undefined ? {} : { token_type: oauth.tokenType }),
+        ...(oauth.expiresAt === undefined ? {} : { expires_at: oauth.expiresAt })
+      }])
+    )
+  }
+  return body
+}
+
+const boardBody = Effect.fnUntraced(function*(nodeId: string, payload: unknown, options: BoardInvokeOptions) {
+  if (typeof nodeId !== "string" || nodeId.trim() === "") {
+    return yield* FlowLikeError.invalidArgument("nodeId must be a non-empty string: the board's start node")
+  }
+  const version = yield* checkVersion(options.version)
+  return {
+    node_id: nodeId,
+    ...commonBody(payload, options),
+    ...(version === undefined ? {} : { version })
+  }
+})
+
+const eventBody = (payload: unknown, options: EventInvokeOptions): Record<string, unknown> => ({
+  ...commonBody(payload, options),
+  ...(options.version === undefined ? {} : { version: options.version })
+})
+
+const toAsyncInvocation = (wire: typeof AsyncInvocationWire.Type): AsyncInvocation => ({
+  runId: wire.run_id,
+  pollToken: Redacted.make(wire.poll_token),
+  status: wire.status,
+  backend: wire.backend ?? undefined
+})
+
+/** Builds the service over a transport. */
+export const make = (http: FlowLikeHttp["Service"]): Workflows["Service"] => ({
+  triggerWorkflow: (appId, boardId, nodeId, payload, options = {}) =>
+    Stream.unwrap(Effect.gen(function*() {
+      const route = yield* path`/apps/${appId}/board/${boardId}/invoke`
+      const body = yield* boardBody(nodeId, payload, options)
+      return runEvents(http, {
+        method: "POST",
+        path: route,
+        body: { ...body, stream_state: options.streamState ?? true }
+      })
+    })).pipe(Stream.withSpan("Workflows.triggerWorkflow")),
+  triggerWorkflowAsync: Effect.fn("Workflows.triggerWorkflowAsync")(
+    function*(appId: string, boardId: string, nodeId: string, payload?: unknown, options: BoardInvokeOptions = {}) {
+      const route = yield* path`/apps/${appId}/board/${boardId}/invoke/async`
+      const body = yield* boardBody(nodeId, payload, options)
+      const wire = yield* http.json({ method: "POST", path: route, body }, AsyncInvocationWire)
+      return toAsyncInvocation(wire)
+    }
+  ),
+  triggerEvent: (appId, eventId, payload, options = {}) =>
+    Stream.unwrap(Effect.map(path`/apps/${appId}/events/${eventId}/invoke`, (route) =>
+      runEvents(http, { method: "POST", path: route, body: eventBody(payload, options) }))).pipe(
+        Stream.withSpan("Workflows.triggerEvent")
+      ),
+  triggerEventAsync: Effect.fn("Workflows.triggerEventAsync")(
+    function*(appId: string, eventId: string, payload?: unknown, options: EventInvokeOptions = {}) {
+      const route = yield* path`/apps/${appId}/events/${eventId}/invoke/async`
+      const wire = yield* http.json({ method: "POST", path: route, body: eventBody(payload, options) }, AsyncInvocationWire)
+      return toAsyncInvocation(wire)
+    }
+  )
+})

@@ -1,0 +1,206 @@
+import { Duration, Effect, Option, Result, Schema } from "effect"
+import { Headers } from "effect/http"
+import type { HttpClientError, HttpClientResponse } from "effect/http"
+import * as FlowLikeError from "../FlowLikeError.ts"
+
+const MAX_BODY_IN_ERROR = 2_000
+
+/** The request a failure belongs to, as shown in messages (never with headers). */
+export interface RequestInfo {
+  readonly method: string
+  readonly url: string
+}
+
+const Envelope = Schema.Struct({
+  error: Schema.Struct({
+    code: Schema.optional(Schema.String),
+    id: Schema.optional(Schema.NullOr(Schema.String)),
+    message: Schema.optional(Schema.String)
+  })
+})
+
+const TopLevelMessage = Schema.Struct({ message: Schema.String })
+
+const decodeEnvelope = Schema.decodeUnknownOption(Schema.fromJsonString(Envelope))
+const decodeTopLevel = Schema.decodeUnknownOption(Schema.fromJsonString(TopLevelMessage))
+
+const REASON_PHRASES: Readonly<Record<number, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  409: "Conflict",
+  413: "Payload Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Entity",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout"
+}
+
+/** Shortens a body for an error message. */
+export const truncate = (text: string, max = MAX_BODY_IN_ERROR): string =>
+  text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`
+
+/** The parts of an error body the SDK understands: the server's envelope, a sink's `message`, or plain text. */
+export const parseErrorBody = (
+  body: string
+): { readonly code: string | undefined; readonly errorId: string | undefined; readonly message: string | undefined } => {
+  const envelope = decodeEnvelope(body)
+  if (Option.isSome(envelope)) {
+    const { code, id, message } = envelope.value.error
+    return { code, errorId: id ?? undefined, message }
+  }
+  const topLevel = decodeTopLevel(body)
+  if (Option.isSome(topLevel)) {
+    return { code: undefined, errorId: undefined, message: topLevel.value.message }
+  }
+  const text = body.trim()
+  return { code: undefined, errorId: undefined, message: text === "" ? undefined : truncate(text, 500) }
+}
+
+const retryAfterMillis = (headers: Headers.Headers, now: number): number | undefined => {
+  const value = headers["retry-after"]
+  if (value === undefined) return undefined
+  const parsed = Headers.parseRetryAfter(value)
+  return Result.isSuccess(parsed) ? Duration.toMillis(Headers.retryAfterDelay(parsed.success, now)) : undefined
+}
+
+/** Builds the typed error for a non-2xx response whose body has been read. */
+export const fromStatus = (
+  request: RequestInfo,
+  status: number,
+  headers: Headers.Headers,
+  body: string,
+  now: number
+): FlowLikeError.FlowLikeError => {
+  const parsed = parseErrorBody(body)
+  const errorId = parsed.errorId ?? headers["x-error-id"]
+  const serverMessage = parsed.message ?? REASON_PHRASES[status] ?? "HTTP error"
+  const code = parsed.code
+  let message = `${request.method} ${request.url} failed with ${status}${code === undefined ? "" : ` ${code}`}: ${serverMessage}`
+  if (status === 500 && (code === undefined || code === "INTERNAL_ERROR")) {
+    message += " (the Flow-Like server also answers 500 for missing or invalid credentials, for apps you are not a member of and for unknown boards or events)"
+  }
+  if (errorId !== undefined) message += ` [error id ${errorId}]`
+  const fields = {
+    message,
+    method: request.method,
+    url: request.url,
+    status,
+    code,
+    errorId,
+    body: body === "" ? undefined : truncate(body)
+  }
+  if (status === 401) return FlowLikeError.make(new FlowLikeError.AuthenticationError(fields))
+  if (status === 403) return FlowLikeError.make(new FlowLikeError.PermissionDeniedError(fields))
+  if (status === 404) return FlowLikeError.make(new FlowLikeError.NotFoundError(fields))
+  if (status === 429) {
+    return FlowLikeError.make(
+      new FlowLikeError.RateLimitError({ ...fields, retryAfterMillis: retryAfterMillis(headers, now) })
+    )
+  }
+  if (status >= 500) {
+    return FlowLikeError.make(
+      new FlowLikeError.ServerError({ ...fields, retryAfterMillis: retryAfterMillis(headers, now) })
+    )
+  }
+  return FlowLikeError.make(new FlowLikeError.InvalidRequestError(fields))
+}
+
+/** Reads the body of a failed response (bounded by the request timeout) and builds the typed error. */
+export const fromResponse = (
+  request: RequestInfo,
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<FlowLikeError.FlowLikeError> =>
+  Effect.gen(function*() {
+    const body = yield* response.text.pipe(Effect.orElseSucceed(() => ""))
+    const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+    return fromStatus(request, response.status, response.headers, body, now)
+  })
+
+const describeCause = (cause: unknown): string => {
+  if (cause instanceof Error) {
+    const inner = cause.cause instanceof Error ? `: ${cause.cause.message}` : ""
+    return `${cause.message}${inner}`
+  }
+  return String(cause)
+}
+
+/** Maps a transport-level failure of the Effect HTTP client. */
+export const fromHttpClientError = (
+  request: RequestInfo,
+  error: HttpClientError.HttpClientError
+): FlowLikeError.FlowLikeError => {
+  const reason = error.reason
+  switch (reason._tag) {
+    case "TransportError":
+      return FlowLikeError.make(
+        new FlowLikeError.NetworkError({
+          message: `${request.method} ${request.url}: connection failed: ${describeCause(reason.cause ?? reason.description)}`,
+          method: request.method,
+          url: request.url,
+          cause: reason.cause
+        })
+      )
+    case "EncodeError":
+    case "InvalidUrlError":
+      return FlowLikeError.invalidArgument(
+        `${request.method} ${request.url}: the request could not be built: ${describeCause(reason.cause ?? reason.description)}`
+      )
+    case "StatusCodeError":
+    case "DecodeError":
+    case "EmptyBodyError":
+      return FlowLikeError.make(
+        new FlowLikeError.DecodeError({
+          message: `${request.method} ${request.url}: the response could not be read: ${describeCause(reason.cause ?? reason.description)}`,
+          method: request.method,
+          url: request.url,
+          status: reason.response.status
+        })
+      )
+  }
+}
+
+/** A body stream broke after the response started. */
+export const streamBroken = (request: RequestInfo, cause: unknown): FlowLikeError.FlowLikeError =>
+  FlowLikeError.make(
+    new FlowLikeError.NetworkError({
+      message: `${request.method} ${request.url}: the connection dropped while reading the response: ${describeCause(cause)}`,
+      method: request.method,
+      url: request.url,
+      cause
+    })
+  )
+
+/** A request or stream ran out of time. */
+export const timedOut = (request: RequestInfo, timeout: Duration.Duration, what: string): FlowLikeError.FlowLikeError =>
+  FlowLikeError.make(
+    new FlowLikeError.TimeoutError({
+      message: `${request.method} ${request.url}: ${what} after ${Duration.format(timeout)}`,
+      method: request.method,
+      url: request.url,
+      timeoutMillis: Duration.toMillis(timeout)
+    })
+  )
+
+/** A successful response had the wrong shape. */
+export const decodeFailed = (
+  request: RequestInfo,
+  status: number | undefined,
+  body: string,
+  detail: string
+): FlowLikeError.FlowLikeError =>
+  FlowLikeError.make(
+    new FlowLikeError.DecodeError({
+      message: `${request.method} ${request.url}: unexpected response from the server: ${detail}`,
+      method: request.method,
+      url: request.url,
+      status,
+      body: truncate(body)
+    })
+  )
