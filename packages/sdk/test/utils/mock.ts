@@ -1,0 +1,29 @@
+import { Effect, Layer, Logger, References } from "effect"
+import { MockHttpClient } from "@flow-like/testing"
+import { FlowLike } from "../../src/index.ts"
+import type { Config } from "../../src/index.ts"
+
+export const PAT = "pat_user1.c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"
+export const PAT_SECRET = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"
+export const API_KEY = "flk_app1.key1.a2V5LXNlY3JldC1rZXktc2VjcmV0LWtleS1zZWNyZXQ"
+export const BASE_URL = "https://flow.test"
+
+/** The SDK's services over the in-memory HTTP client. */
+export const sdkLayer = (handler: MockHttpClient.Handler, options: Config.Options = {}) =>
+  FlowLike.layerWithoutHttpClient({ baseUrl: BASE_URL, pat: PAT, ...options }).pipe(
+    Layer.provideMerge(MockHttpClient.layer(handler))
+  )
+
+/** Runs an effect with every log line (debug included) captured as JSON text. */
+export const captureLogs = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const lines: Array<string> = []
+    const logger = Logger.map(Logger.formatJson, (line) => {
+      lines.push(line)
+    })
+    const result = yield* effect.pipe(
+      Effect.provideService(References.MinimumLogLevel, "Debug"),
+      Effect.provide(Logger.layer([logger]))
+    )
+    return [result, lines] as const
+  })
