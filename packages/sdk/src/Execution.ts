@@ -175,9 +175,13 @@ const toRunStatus = (wire: typeof RunStatusWire.Type): RunStatus => ({
 })
 
 const toPollResult = (wire: typeof PollWire.Type, afterSequence: number): PollResult => {
-  const events = wire.events
-    .filter((event) => event.sequence > afterSequence)
-    .map(WorkflowEvent.fromWire)
+  const events: Array<WorkflowEvent.RunEvent> = []
+  let lastSequence = afterSequence
+  for (const event of [...wire.events].sort((a, b) => a.sequence - b.sequence)) {
+    if (event.sequence <= lastSequence) continue
+    lastSequence = event.sequence
+    events.push(WorkflowEvent.fromWire(event))
+  }
   return {
     runId: wire.run_id,
     status: wire.status,
@@ -188,7 +192,7 @@ const toPollResult = (wire: typeof PollWire.Type, afterSequence: number): PollRe
     completedAt: wire.completed_at ?? undefined,
     events,
     done: isTerminal(wire.status),
-    lastSequence: events.reduce((highest, event) => Math.max(highest, event.sequence), afterSequence)
+    lastSequence
   }
 }
 
