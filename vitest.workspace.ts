@@ -1,7 +1,13 @@
 import { fileURLToPath } from "node:url"
 import { defineConfig } from "vitest/config"
 
-const source = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url))
+const packageDir = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/`, import.meta.url))
+
+// "@flow-like/x" resolves to the package's src/index.ts and "@flow-like/x/Module" to src/Module.ts.
+const aliases = Object.entries({ effect: "sdk", testing: "testing", client: "client" }).flatMap(([name, dir]) => [
+  { find: new RegExp(`^@flow-like/${name}$`), replacement: `${packageDir(dir)}index.ts` },
+  { find: new RegExp(`^@flow-like/${name}/(.+)$`), replacement: `${packageDir(dir)}$1.ts` }
+])
 
 const project = (name: string, dir: string) => ({
   extends: true as const,
@@ -13,11 +19,7 @@ const project = (name: string, dir: string) => ({
 // from source, so one run sees one copy of each module whatever the state of `dist`.
 export default defineConfig({
   resolve: {
-    alias: {
-      "@flow-like/effect": source("sdk"),
-      "@flow-like/testing": source("testing"),
-      "@flow-like/client": source("client")
-    }
+    alias: aliases
   },
   test: {
     testTimeout: 30_000,

@@ -31,18 +31,26 @@ import { Workflows } from "./Workflows.ts"
 /** Every service the SDK provides. */
 export type Services = Config.FlowLikeConfig | Auth | FlowLikeHttp | Workflows | Execution
 
-/** The SDK's services over a given `HttpClient` (use this to bring your own transport). */
-export const layerWithoutHttpClient = (
-  options: Config.Options = {}
-): Layer.Layer<Services, FlowLikeError.FlowLikeError, HttpClient.HttpClient> => {
-  const base = Layer.provideMerge(Auth.layer, Config.layer(options))
+const servicesFrom = <E, R>(
+  config: Layer.Layer<Config.FlowLikeConfig, E, R>
+): Layer.Layer<Services, E, R | HttpClient.HttpClient> => {
+  const base = Layer.provideMerge(Auth.layer, config)
   const http = Layer.provideMerge(FlowLikeHttp.layer, base)
   return Layer.provideMerge(Layer.mergeAll(Workflows.layer, Execution.layer), http)
 }
 
+/** The SDK's services over a given `HttpClient` (use this to bring your own transport). */
+export const layerWithoutHttpClient = (
+  options: Config.Options = {}
+): Layer.Layer<Services, FlowLikeError.FlowLikeError, HttpClient.HttpClient> => servicesFrom(Config.layer(options))
+
 /** The SDK's services over `fetch` (or the `fetch` given in options), from options with the environment as fallback. */
 export const layer = (options: Config.Options = {}): Layer.Layer<Services, FlowLikeError.FlowLikeError> =>
   layerWithoutHttpClient(options).pipe(Layer.provide(FetchHttpClient.layer))
+
+/** The SDK's services over `fetch` from an already validated configuration (see `Config.make`). */
+export const layerResolved = (config: Config.ResolvedConfig): Layer.Layer<Services> =>
+  servicesFrom(Layer.succeed(Config.FlowLikeConfig, config)).pipe(Layer.provide(FetchHttpClient.layer))
 
 /** `Config` values for every option that comes from configuration; each defaults to its environment variable. */
 export interface ConfigOptions {
