@@ -77,7 +77,6 @@ describe("FlowLikeClient", () => {
       thrown = error
     }
     expect(thrown).toBeInstanceOf(FlowLikeError)
-    expect(FlowLikeError.prototype.isPrototypeOf(thrown)).toBe(true)
     expect((thrown as FlowLikeError).reason._tag).toBe("ConfigurationError")
     expect(fake.calls).toHaveLength(0)
   })

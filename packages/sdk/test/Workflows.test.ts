@@ -33,7 +33,7 @@ const SAMPLE = "\uFEFF: keep-alive\r\n\r\n" +
 
 const SAMPLE_BYTES = new TextEncoder().encode(SAMPLE)
 
-const collect = (stream: Stream.Stream<WorkflowEvent.WorkflowEvent, unknown>) =>
+const collect = <E>(stream: Stream.Stream<WorkflowEvent.WorkflowEvent, E>) =>
   Effect.map(Stream.runCollect(stream), (events) => Array.from(events))
 
 const recorded = Effect.map(MockHttpClient.MockHttpClient, (mock) => mock.requests)
