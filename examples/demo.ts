@@ -1,1 +1,100 @@
-export {}
+/**
+ * A tour of the SDK against the embedded Flow-Like dev server (real HTTP over loopback):
+ * stream a workflow's events, start a run asynchronously and follow it to the end, and see the
+ * typed errors. Run it with `pnpm demo`. Set FLOW_LIKE_BASE_URL, FLOW_LIKE_PAT, FLOW_LIKE_APP_ID,
+ * FLOW_LIKE_BOARD_ID and FLOW_LIKE_NODE_ID and pass `--remote` to point the first part at a real server.
+ */
+import { FlowLikeClient, FlowLikeError } from "@flow-like/client"
+import type { WorkflowEvent } from "@flow-like/client"
+import { DevServer } from "@flow-like/testing"
+
+const remote = process.argv.includes("--remote")
+const print = (line = "") => process.stdout.write(`${line}\n`)
+const heading = (title: string) => print(`\n=== ${title} ===`)
+
+const describeEvent = (event: WorkflowEvent): string => {
+  switch (event._tag) {
+    case "RunInitiated":
+      return `run ${event.runId} started`
+    case "Log":
+      return `log: ${event.message}`
+    case "NodeState":
+      return `nodes ${event.nodeIds.join(", ")}: ${event.method}`
+    case "Progress":
+      return `progress ${event.progress ?? "?"}%${event.message === undefined ? "" : `: ${event.message}`}`
+    case "Toast":
+      return `toast: ${event.message}`
+    case "Completed":
+      return `completed (${event.status}) in ${event.durationMs ?? "?"} ms`
+    case "Error":
+      return `error: ${event.message}`
+    case "Unknown":
+      return `${event.eventType}: ${JSON.stringify(event.payload)}`
+  }
+}
+
+const bar = (percent: number) => {
+  const width = 30
+  const filled = Math.round((Math.max(0, Math.min(100, percent)) / 100) * width)
+  return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(percent).padStart(3)}%`
+}
+
+const server = remote ? undefined : await DevServer.start()
+const client = remote ? new FlowLikeClient() : new FlowLikeClient({ baseUrl: server?.url, pat: server?.pat })
+const ids = server === undefined
+  ? {
+    appId: process.env.FLOW_LIKE_APP_ID ?? "",
+    boardId: process.env.FLOW_LIKE_BOARD_ID ?? "",
+    nodeId: process.env.FLOW_LIKE_NODE_ID ?? "",
+    slowBoardId: process.env.FLOW_LIKE_BOARD_ID ?? "",
+    failingBoardId: process.env.FLOW_LIKE_BOARD_ID ?? ""
+  }
+  : server.seed
+
+try {
+  print(server === undefined ? `Flow-Like server: ${client.config.baseUrl}` : `Embedded dev server: ${server.url}`)
+
+  heading("1. Stream a workflow (SSE)")
+  for await (const event of client.triggerWorkflow(ids.appId, ids.boardId, ids.nodeId, { greeting: "hello" })) {
+    print(`  ${event.timestamp.toISOString().slice(11, 23)}  ${describeEvent(event)}`)
+  }
+
+  heading("2. Start a run asynchronously and follow it (long polling)")
+  const started = await client.triggerWorkflowAsync(ids.appId, ids.slowBoardId, ids.nodeId, { report: "weekly" })
+  print(`  run ${started.runId}: ${started.status} via ${started.backend ?? "?"}`)
+  for await (const event of client.watchRun(started.pollToken)) {
+    if (event._tag === "Progress" && event.progress !== undefined) {
+      print(`  #${String(event.sequence).padStart(2)} ${bar(event.progress)} ${event.message ?? ""}`)
+    } else {
+      print(`  #${String(event.sequence).padStart(2)} ${event.eventType}`)
+    }
+  }
+  const status = await client.getRunStatus(started.runId)
+  print(`  final status: ${status.status} (progress ${status.progress ?? "?"}%)`)
+
+  heading("3. Typed errors")
+  try {
+    for await (const event of client.triggerWorkflow(ids.appId, ids.failingBoardId, ids.nodeId)) {
+      print(`  ${describeEvent(event)}`)
+    }
+  } catch (error) {
+    if (!(error instanceof FlowLikeError)) throw error
+    print(`  ${error.reason._tag}: ${error.message}`)
+  }
+  try {
+    await client.getRunStatus("no-such-run")
+  } catch (error) {
+    if (!(error instanceof FlowLikeError)) throw error
+    print(`  ${error.reason._tag} (HTTP ${error.status}, code ${error.code}): retryable? ${error.isRetryable}`)
+  }
+  try {
+    new FlowLikeClient({ baseUrl: "https://api.flow-like.com", token: "sk-not-a-flow-like-token" })
+  } catch (error) {
+    if (!(error instanceof FlowLikeError)) throw error
+    print(`  ${error.reason._tag}: ${error.message}`)
+  }
+  print("\nDone.")
+} finally {
+  await client.close()
+  await server?.close()
+}

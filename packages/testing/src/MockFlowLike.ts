@@ -1,0 +1,73 @@
+/**
+ * Mock layers of the SDK's services for unit tests of code that uses them: give the operations your
+ * code calls, and every other operation fails loudly with a defect naming itself.
+ *
+ * @example
+ * ```ts
+ * const layer = MockFlowLike.layer({
+ *   workflows: {
+ *     triggerWorkflow: () => Stream.fromIterable([MockFlowLike.workflowEvent("log", { message: "hi" })])
+ *   }
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Effect, Layer, Redacted, Stream } from "effect"
+import { Execution, WorkflowEvent, Workflows } from "@flow-like/effect"
+
+/** Implementations for some operations of each service. */
+export interface Implementations {
+  readonly workflows?: Partial<Workflows.Workflows["Service"]> | undefined
+  readonly execution?: Partial<Execution.Execution["Service"]> | undefined
+}
+
+const notMocked = (name: string) => `${name} was called but is not mocked: pass it to MockFlowLike.layer`
+
+const workflowsDefaults: Workflows.Workflows["Service"] = {
+  triggerWorkflow: () => Stream.die(notMocked("Workflows.triggerWorkflow")),
+  triggerWorkflowAsync: () => Effect.die(notMocked("Workflows.triggerWorkflowAsync")),
+  triggerEvent: () => Stream.die(notMocked("Workflows.triggerEvent")),
+  triggerEventAsync: () => Effect.die(notMocked("Workflows.triggerEventAsync"))
+}
+
+const executionDefaults: Execution.Execution["Service"] = {
+  getRunStatus: () => Effect.die(notMocked("Execution.getRunStatus")),
+  pollExecution: () => Effect.die(notMocked("Execution.pollExecution")),
+  watchRun: () => Stream.die(notMocked("Execution.watchRun")),
+  awaitRun: () => Effect.die(notMocked("Execution.awaitRun"))
+}
+
+/** `Workflows` and `Execution` backed by the given implementations. */
+export const layer = (
+  implementations: Implementations = {}
+): Layer.Layer<Workflows.Workflows | Execution.Execution> =>
+  Layer.mergeAll(
+    Layer.succeed(Workflows.Workflows, Workflows.Workflows.of({ ...workflowsDefaults, ...implementations.workflows })),
+    Layer.succeed(Execution.Execution, Execution.Execution.of({ ...executionDefaults, ...implementations.execution }))
+  )
+
+let eventCounter = 0
+
+/** A streamed event as the SDK would decode it from the server's frame. */
+export const workflowEvent = (eventType: string, payload: unknown, timestamp = new Date(0)): WorkflowEvent.WorkflowEvent => {
+  const envelope = {
+    event_id: `mock-event-${++eventCounter}`,
+    event_type: eventType,
+    payload,
+    timestamp: { secs_since_epoch: Math.floor(timestamp.getTime() / 1000), nanos_since_epoch: (timestamp.getTime() % 1000) * 1_000_000 }
+  }
+  return WorkflowEvent.fromEnvelope(eventType, JSON.stringify(envelope), envelope)
+}
+
+/** A polled event as the SDK would decode it. */
+export const runEvent = (sequence: number, eventType: string, payload: unknown): WorkflowEvent.RunEvent =>
+  WorkflowEvent.fromWire({ sequence, event_type: eventType, payload, created_at: new Date(0).toISOString() })
+
+/** An asynchronous invocation result. */
+export const asyncInvocation = (runId: string, pollToken = `poll-token-${runId}`): Workflows.AsyncInvocation => ({
+  runId,
+  pollToken: Redacted.make(pollToken),
+  status: "dispatched",
+  backend: "http"
+})

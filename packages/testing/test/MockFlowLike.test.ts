@@ -1,0 +1,66 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Stream } from "effect"
+import { Execution, Workflows } from "@flow-like/effect"
+import { MockFlowLike } from "@flow-like/testing"
+
+/** Code under test: counts the log lines of a run and reports its final status. */
+const summarize = Effect.gen(function*() {
+  const workflows = yield* Workflows.Workflows
+  const execution = yield* Execution.Execution
+  const logs = yield* workflows.triggerWorkflow("app", "board", "start").pipe(
+    Stream.filter((event) => event._tag === "Log"),
+    Stream.runCount
+  )
+  const run = yield* workflows.triggerWorkflowAsync("app", "board", "start")
+  const outcome = yield* execution.awaitRun(run.pollToken)
+  return { logs, status: outcome.status, runId: run.runId }
+})
+
+describe("MockFlowLike", () => {
+  it.effect("serves the given operations with decoded fixtures", () =>
+    Effect.gen(function*() {
+      const result = yield* summarize
+      assert.deepStrictEqual(result, { logs: 2, status: "Completed", runId: "run-7" })
+    }).pipe(Effect.provide(MockFlowLike.layer({
+      workflows: {
+        triggerWorkflow: () =>
+          Stream.fromIterable([
+            MockFlowLike.workflowEvent("run_initiated", { run_id: "r" }),
+            MockFlowLike.workflowEvent("log", { message: "one" }),
+            MockFlowLike.workflowEvent("log", { message: "two" }),
+            MockFlowLike.workflowEvent("completed", { run_id: "r", status: "completed", duration_ms: 1, log_level: 1 })
+          ]),
+        triggerWorkflowAsync: () => Effect.succeed(MockFlowLike.asyncInvocation("run-7"))
+      },
+      execution: {
+        awaitRun: () =>
+          Effect.succeed({
+            runId: "run-7",
+            status: "Completed",
+            progress: 100,
+            currentStep: undefined,
+            error: undefined,
+            startedAt: undefined,
+            completedAt: undefined,
+            done: true,
+            lastSequence: 1,
+            events: [MockFlowLike.runEvent(1, "log", { message: "done" })]
+          })
+      }
+    }))))
+
+  it.effect("fails loudly, naming the operation, when code calls something not mocked", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(summarize)
+      assert.isTrue(Exit.isFailure(exit))
+      if (Exit.isFailure(exit)) assert.include(Cause.pretty(exit.cause), "Workflows.triggerWorkflow was called but is not mocked")
+    }).pipe(Effect.provide(MockFlowLike.layer())))
+
+  it.effect("builds fixtures that decode like real events", () =>
+    Effect.sync(() => {
+      const event = MockFlowLike.workflowEvent("progress", { message: "half", progress: 50 })
+      assert.strictEqual(event._tag, "Progress")
+      assert.strictEqual(event._tag === "Progress" ? event.progress : 0, 50)
+      assert.strictEqual(MockFlowLike.runEvent(3, "run:r1", { runId: "r1", nodeIds: ["a"], method: "add" })._tag, "NodeState")
+    }))
+})
