@@ -5,14 +5,14 @@
  * FLOW_LIKE_BOARD_ID and FLOW_LIKE_NODE_ID and pass `--remote` to point the first part at a real server.
  */
 import { FlowLikeClient, FlowLikeError } from "@flow-like/client"
-import type { WorkflowEvent } from "@flow-like/client"
+import type { RunEvent, WorkflowEvent } from "@flow-like/client"
 import { DevServer } from "@flow-like/testing"
 
 const remote = process.argv.includes("--remote")
 const print = (line = "") => process.stdout.write(`${line}\n`)
 const heading = (title: string) => print(`\n=== ${title} ===`)
 
-const describeEvent = (event: WorkflowEvent): string => {
+const describeEvent = (event: WorkflowEvent | RunEvent): string => {
   switch (event._tag) {
     case "RunInitiated":
       return `run ${event.runId} started`
@@ -66,7 +66,7 @@ try {
     if (event._tag === "Progress" && event.progress !== undefined) {
       print(`  #${String(event.sequence).padStart(2)} ${bar(event.progress)} ${event.message ?? ""}`)
     } else {
-      print(`  #${String(event.sequence).padStart(2)} ${event.eventType}`)
+      print(`  #${String(event.sequence).padStart(2)} ${describeEvent(event)}`)
     }
   }
   const status = await client.getRunStatus(started.runId)
