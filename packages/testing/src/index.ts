@@ -1,6 +1,17 @@
-/**
- * @flow-like/testing: mock layers and a local Flow-Like dev server.
- *
- * @since 0.1.0
- */
+export * as DevServer from "./DevServer.ts"
 export * as MockHttpClient from "./MockHttpClient.ts"
+export { DevServerService } from "./DevServer.ts"
+export type {
+  BoardDefinition,
+  BoardStep,
+  DevServer as DevServerInstance,
+  EventDefinition,
+  Fault,
+  FaultRule,
+  Options as DevServerOptions,
+  RecordedRequest,
+  RunInput,
+  SeedInfo,
+  StreamClosed
+} from "./DevServer.ts"
+export * as MockFlowLike from "./MockFlowLike.ts"

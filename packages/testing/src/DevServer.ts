@@ -1,0 +1,184 @@
+/**
+ * A local, in-memory Flow-Like API server for tests and demos. It reproduces the real server's
+ * wire behaviour route by route (paths under `/api/v1`, bodies, status codes, error envelopes,
+ * SSE framing, long polls, and its quirks) with scripted boards in place of the executor.
+ *
+ * Use `start` from Promise code and `layer` from Effect code; both run the same server, in its own
+ * runtime, so a test's `TestClock` or logger never reaches it.
+ */
+import { NodeHttpServer } from "@effect/platform-node"
+import { Context, Effect, Exit, FiberSet, Layer, Queue, Scope } from "effect"
+import { HttpServer } from "effect/http"
+import type { ServeError } from "effect/http/HttpServerError"
+import { createServer } from "node:http"
+import { makeCatalog } from "./internal/Catalog.ts"
+import { makeFaults } from "./internal/Faults.ts"
+import { makeGates } from "./internal/Gates.ts"
+import { makeHttpApp } from "./internal/HttpApp.ts"
+import { cuid } from "./internal/Ids.ts"
+import type {
+  BoardDefinition,
+  EventDefinition,
+  FaultRule,
+  Options,
+  RecordedRequest,
+  SeedInfo,
+  StreamClosed
+} from "./internal/Model.ts"
+import { makePollTokens } from "./internal/PollToken.ts"
+import { makeRuns } from "./internal/Runs.ts"
+import { seedDemo, seedIds } from "./internal/Seed.ts"
+import type { ServerState } from "./internal/ServerState.ts"
+import { makeActiveStreams } from "./internal/SseResponse.ts"
+
+export type {
+  BoardDefinition,
+  BoardStep,
+  EventDefinition,
+  Fault,
+  FaultRule,
+  Options,
+  RecordedRequest,
+  RunInput,
+  SeedInfo,
+  StreamClosed
+} from "./internal/Model.ts"
+
+export interface DevServer {
+  /** e.g. `http://127.0.0.1:43123`, without `/api/v1`. */
+  readonly url: string
+  /** `url + "/api/v1"`. */
+  readonly apiUrl: string
+  /** The seeded PAT, `pat_<id>.<43-char base64url secret>`, sent raw in `Authorization`. */
+  readonly pat: string
+  /** The seeded API key `flk_<appId>.<keyId>.<secret>`, sent in `X-API-Key`. */
+  readonly apiKey: string
+  /** The seeded app the PAT user (and the API key) belongs to. */
+  readonly appId: string
+  readonly seed: SeedInfo
+  /** Adds or replaces a board; `appId` defaults to `appId` and must exist. */
+  addBoard(board: BoardDefinition, appId?: string): void
+  /** Adds or replaces an event; `appId` (default `appId`) must exist and holds the event's board. */
+  addEvent(event: EventDefinition, appId?: string): void
+  /** An app the PAT user is a member of; returns its id (a new cuid by default). */
+  addApp(appId?: string): string
+  /** An app the PAT user is not a member of: requests for it get the real server's 500. */
+  addForeignApp(appId?: string): string
+  injectFault(rule: FaultRule): void
+  clearFaults(): void
+  /** Releases every `await` step on this gate, now and later. */
+  openGate(gate: string): void
+  /** Every request received, in order (live view). */
+  readonly requests: ReadonlyArray<RecordedRequest>
+  /**
+   * The oldest SSE response closure not yet returned by an earlier call, waiting for one if
+   * needed. Closures are buffered, so the order of `await` and disconnect does not matter, but
+   * every SSE response counts: call it once per stream, in order.
+   */
+  nextStreamClosed(): Promise<StreamClosed>
+  /** `"Pending" | "Running" | "Completed" | "Failed" | ...`, or `undefined` for an unknown run. */
+  runStatus(runId: string): string | undefined
+  /** Ends open SSE streams cleanly, interrupts async runs and stops listening. Idempotent. */
+  close(): Promise<void>
+}
+
+export class DevServerService extends Context.Service<DevServerService, DevServer>()(
+  "@flow-like/testing/DevServer"
+) {}
+
+/** Grace period for connections that arrive while the server is closing. */
+const shutdownGraceMillis = 1_000
+
+const build = (options: Options, scope: Scope.Closeable) =>
+  Effect.gen(function*() {
+    const homeAppId = cuid()
+    const seed = seedIds(homeAppId)
+    const catalog = makeCatalog(homeAppId)
+    catalog.addApp(seed.foreignAppId, false)
+    if ((options.seed ?? "demo") === "demo") {
+      seedDemo(catalog, seed)
+    }
+    const state: ServerState = {
+      settings: {
+        keepAliveMillis: options.keepAliveMillis ?? 1000,
+        pollIntervalMillis: options.pollIntervalMillis ?? 500
+      },
+      catalog,
+      runs: makeRuns(),
+      gates: makeGates(),
+      faults: makeFaults(),
+      pollTokens: makePollTokens(),
+      activeStreams: makeActiveStreams(),
+      streamClosures: yield* Queue.unbounded<StreamClosed>(),
+      requests: [],
+      backgroundRuns: yield* FiberSet.make<void>()
+    }
+
+    const nodeServer = createServer()
+    const server = yield* NodeHttpServer.make(() => nodeServer, {
+      port: options.port ?? 0,
+      host: options.host ?? "127.0.0.1",
+      gracefulShutdownTimeout: shutdownGraceMillis
+    })
+    yield* server.serve(yield* makeHttpApp(state))
+    yield* Scope.addFinalizer(
+      scope,
+      state.activeStreams.endAll.pipe(
+        Effect.andThen(FiberSet.clear(state.backgroundRuns)),
+        Effect.andThen(Effect.sync(() => nodeServer.closeAllConnections()))
+      )
+    )
+
+    const url = HttpServer.formatAddress(server.address)
+    let closing: Promise<void> | undefined
+    const devServer: DevServer = {
+      url,
+      apiUrl: `${url}/api/v1`,
+      pat: catalog.credentials.pat,
+      apiKey: catalog.credentials.apiKey,
+      appId: homeAppId,
+      seed,
+      addBoard: (board, appId = homeAppId) => catalog.addBoard(appId, board),
+      addEvent: (event, appId = homeAppId) => catalog.addEvent(appId, event),
+      addApp: (appId = cuid()) => {
+        catalog.addApp(appId, true)
+        return appId
+      },
+      addForeignApp: (appId = cuid()) => {
+        catalog.addApp(appId, false)
+        return appId
+      },
+      injectFault: state.faults.inject,
+      clearFaults: state.faults.clear,
+      openGate: state.gates.open,
+      get requests() {
+        return state.requests
+      },
+      nextStreamClosed: () => Effect.runPromise(Queue.take(state.streamClosures)),
+      runStatus: (runId) => state.runs.get(runId)?.status,
+      close: () => (closing ??= Effect.runPromise(Scope.close(scope, Exit.void)))
+    }
+    return devServer
+  })
+
+const make = (options: Options): Effect.Effect<DevServer, ServeError> =>
+  Effect.gen(function*() {
+    const scope = yield* Scope.make()
+    return yield* build(options, scope).pipe(
+      Scope.provide(scope),
+      Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))
+    )
+  })
+
+/** Starts a server; rejects with a `ServeError` if it cannot listen. Close it with `close()`. */
+export const start = (options: Options = {}): Promise<DevServer> => Effect.runPromise(make(options))
+
+/** A scoped server: started when the layer is built, closed when it is released. */
+export const layer = (options: Options = {}): Layer.Layer<DevServerService> =>
+  Layer.effect(
+    DevServerService,
+    Effect.acquireRelease(
+      Effect.promise(() => start(options)),
+      (server) => Effect.promise(() => server.close())
+    )
+  )

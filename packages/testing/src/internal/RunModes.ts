@@ -1,0 +1,94 @@
+import { Clock, Effect } from "effect"
+import { executeSteps, startNodeError } from "./Executor.ts"
+import type { BoardDefinition, RunInput } from "./Model.ts"
+import type { Run } from "./Runs.ts"
+import type { ServerState } from "./ServerState.ts"
+import type { SseSession } from "./SseResponse.ts"
+
+export interface RunSpec {
+  readonly run: Run
+  readonly board: BoardDefinition
+  readonly input: RunInput
+  readonly streamState: boolean
+}
+
+/**
+ * A synchronous (SSE) run as the executor streams it and the API proxy records it:
+ * `run_initiated`, `log` "Execution started", the steps, then `log` "Execution completed" and
+ * `completed`. The proxy stores the run as `Completed` whenever a `completed` event passes, even
+ * for a failed status (M30a); an executor `error` ends the stream with the run left `Pending`
+ * (M30b); `Running` is never set (M30c).
+ */
+export const streamRun = (state: ServerState, spec: RunSpec) => (session: SseSession) =>
+  Effect.gen(function*() {
+    const { board, input, run } = spec
+    const startedAt = yield* Clock.currentTimeMillis
+    yield* session.emit("run_initiated", { run_id: run.id })
+    const nodeError = startNodeError(board, input.nodeId)
+    if (nodeError !== undefined) {
+      return yield* session.emit("error", { message: nodeError })
+    }
+    yield* session.emit("log", { message: "Execution started" })
+    const outcome = yield* executeSteps({
+      board,
+      input,
+      streamState: spec.streamState,
+      gates: state.gates,
+      emit: session.emit
+    })
+    const completed = (status: "completed" | "failed", logLevel: number) =>
+      Effect.gen(function*() {
+        const duration = (yield* Clock.currentTimeMillis) - startedAt
+        yield* session.emit("completed", { run_id: run.id, status, duration_ms: duration, log_level: logLevel })
+        yield* state.runs.finish(run, "Completed")
+      })
+    switch (outcome._tag) {
+      case "Completed":
+        yield* session.emit("log", { message: "Execution completed" })
+        return yield* completed("completed", 1)
+      case "TimedOut":
+        yield* session.emit("error", { message: "Execution timeout" })
+        return yield* completed("failed", 4)
+      case "Failed":
+        return yield* session.emit("error", { message: outcome.message })
+      case "ProxyError":
+        return yield* session.emitRaw("error", outcome.data)
+    }
+  })
+
+/**
+ * An async run: `Pending` until it starts, then `Running`, then `Completed` or `Failed`. Events
+ * are stored without the envelope; no `completed` row; it ends with `log` "Execution completed"
+ * (or an `error` row). Progress events update the run's `progress` and `current_step`.
+ */
+export const backgroundRun = (state: ServerState, spec: RunSpec): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const { board, input, run } = spec
+    const { runs } = state
+    yield* runs.markRunning(run)
+    const fail = (message: string) =>
+      runs.append(run, "error", { message }).pipe(Effect.andThen(runs.finish(run, "Failed", message)))
+    const nodeError = startNodeError(board, input.nodeId)
+    if (nodeError !== undefined) {
+      return yield* fail(nodeError)
+    }
+    const outcome = yield* executeSteps({
+      board,
+      input,
+      streamState: spec.streamState,
+      gates: state.gates,
+      emit: (eventType, payload) => runs.append(run, eventType, payload),
+      onProgress: (progress, message) => runs.setProgress(run, progress, message)
+    })
+    switch (outcome._tag) {
+      case "Completed":
+        yield* runs.append(run, "log", { message: "Execution completed" })
+        return yield* runs.finish(run, "Completed")
+      case "TimedOut":
+        return yield* fail("Execution timeout")
+      case "Failed":
+        return yield* fail(outcome.message)
+      case "ProxyError":
+        return yield* fail(outcome.data)
+    }
+  })

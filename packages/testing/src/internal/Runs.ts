@@ -1,0 +1,164 @@
+import { DateTime, Effect, Latch } from "effect"
+
+/** Rust `Debug` of `RunStatus`. */
+export type RunStatus = "Pending" | "Running" | "Completed" | "Failed" | "Cancelled" | "Timeout"
+
+export type RunMode = "Local" | "Http" | "Queue"
+
+const terminal: ReadonlySet<RunStatus> = new Set(["Completed", "Failed", "Cancelled", "Timeout"])
+
+export const isTerminal = (status: RunStatus): boolean => terminal.has(status)
+
+export interface StoredEvent {
+  readonly sequence: number
+  readonly event_type: string
+  readonly payload: unknown
+  readonly created_at: string
+  delivered: boolean
+}
+
+export interface Run {
+  readonly id: string
+  readonly appId: string
+  readonly boardId: string
+  readonly eventId: string | undefined
+  readonly mode: RunMode
+  readonly createdAt: string
+  readonly inputPayloadLen: number
+  status: RunStatus
+  progress: number
+  currentStep: string | null
+  error: string | null
+  startedAt: string | null
+  completedAt: string | null
+  readonly events: Array<StoredEvent>
+  /** Opened (and replaced) on every change, to wake long polls. */
+  changed: Latch.Latch
+}
+
+export interface NewRun {
+  readonly id: string
+  readonly appId: string
+  readonly boardId: string
+  readonly eventId: string | undefined
+  readonly mode: RunMode
+  readonly payload: unknown
+}
+
+const nowIso = Effect.map(DateTime.now, DateTime.formatIso)
+
+const touch = (run: Run) => {
+  const changed = run.changed
+  run.changed = Latch.makeUnsafe(false)
+  changed.openUnsafe()
+}
+
+const payloadLength = (payload: unknown): number =>
+  payload === undefined ? 0 : Buffer.byteLength(JSON.stringify(payload))
+
+/** The execution state store: runs and their event rows (sequence numbers from 1). */
+export interface Runs {
+  readonly create: (spec: NewRun) => Effect.Effect<Run>
+  readonly get: (runId: string) => Run | undefined
+  readonly markRunning: (run: Run) => Effect.Effect<void>
+  readonly append: (run: Run, eventType: string, payload: unknown) => Effect.Effect<void>
+  readonly setProgress: (run: Run, progress: number | undefined, step: string) => Effect.Effect<void>
+  readonly finish: (run: Run, status: RunStatus, error?: string) => Effect.Effect<void>
+  /** Undelivered events after `afterSequence`, oldest first, at most `limit`; marks them delivered. */
+  readonly takeUndelivered: (run: Run, afterSequence: number, limit: number) => ReadonlyArray<StoredEvent>
+}
+
+export const makeRuns = (): Runs => {
+  const runs = new Map<string, Run>()
+  return {
+    create: (spec) =>
+      Effect.map(nowIso, (createdAt) => {
+        const run: Run = {
+          id: spec.id,
+          appId: spec.appId,
+          boardId: spec.boardId,
+          eventId: spec.eventId,
+          mode: spec.mode,
+          createdAt,
+          inputPayloadLen: payloadLength(spec.payload),
+          status: "Pending",
+          progress: 0,
+          currentStep: null,
+          error: null,
+          startedAt: null,
+          completedAt: null,
+          events: [],
+          changed: Latch.makeUnsafe(false)
+        }
+        runs.set(run.id, run)
+        return run
+      }),
+    get: (runId) => runs.get(runId),
+    markRunning: (run) =>
+      Effect.map(nowIso, (now) => {
+        run.status = "Running"
+        run.startedAt = now
+        touch(run)
+      }),
+    append: (run, eventType, payload) =>
+      Effect.map(nowIso, (now) => {
+        const last = run.events[run.events.length - 1]
+        run.events.push({
+          sequence: (last?.sequence ?? 0) + 1,
+          event_type: eventType,
+          payload,
+          created_at: now,
+          delivered: false
+        })
+        touch(run)
+      }),
+    setProgress: (run, progress, step) =>
+      Effect.sync(() => {
+        if (progress !== undefined) {
+          run.progress = Math.max(0, Math.min(100, Math.round(progress)))
+        }
+        run.currentStep = step
+        touch(run)
+      }),
+    finish: (run, status, error) =>
+      Effect.map(nowIso, (now) => {
+        run.status = status
+        run.completedAt = now
+        if (status === "Completed") run.progress = 100
+        if (error !== undefined) run.error = error
+        touch(run)
+      }),
+    takeUndelivered: (run, afterSequence, limit) => {
+      const taken = run.events.filter((event) => !event.delivered && event.sequence > afterSequence).slice(0, limit)
+      for (const event of taken) event.delivered = true
+      return taken
+    }
+  }
+}
+
+export const runStatusJson = (run: Run) => ({
+  run_id: run.id,
+  board_id: run.boardId,
+  event_id: run.eventId ?? null,
+  status: run.status,
+  mode: run.mode,
+  progress: run.progress,
+  current_step: run.currentStep,
+  error: run.error,
+  input_payload_len: run.inputPayloadLen,
+  output_payload_len: 0,
+  started_at: run.startedAt,
+  completed_at: run.completedAt,
+  created_at: run.createdAt
+})
+
+export const pollJson = (run: Run, events: ReadonlyArray<StoredEvent>) => ({
+  run_id: run.id,
+  status: run.status,
+  progress: run.progress,
+  current_step: run.currentStep,
+  error: run.error,
+  events: events.map(({ created_at, event_type, payload, sequence }) => ({ sequence, event_type, payload, created_at })),
+  started_at: run.startedAt,
+  completed_at: run.completedAt
+})
