@@ -10,6 +10,8 @@
 import { Context, Effect, Layer, Redacted } from "effect"
 import { FlowLikeConfig } from "./Config.ts"
 import type { Credential } from "./Config.ts"
+import { redact } from "./internal/secret.ts"
+import type { Secret } from "./internal/secret.ts"
 
 /** Header names that carry secrets; they are always redacted when requests are logged or inspected. */
 export const SECRET_HEADER_NAMES: ReadonlyArray<string> = ["authorization", "x-api-key", "cookie", "set-cookie"]
@@ -57,16 +59,10 @@ export const make = (credential: Credential): Auth["Service"] => ({
 export const credential: RequestAuth = { _tag: "Credential" }
 
 /** Send with a run's poll token (the poll route only). */
-export const pollToken = (token: string | Redacted.Redacted<string>): RequestAuth => ({
-  _tag: "PollToken",
-  token: Redacted.isRedacted(token) ? token : Redacted.make(token)
-})
+export const pollToken = (token: Secret): RequestAuth => ({ _tag: "PollToken", token: redact(token) })
 
 /** Send with an HTTP sink's own token. */
-export const sinkToken = (token: string | Redacted.Redacted<string>): RequestAuth => ({
-  _tag: "SinkToken",
-  token: Redacted.isRedacted(token) ? token : Redacted.make(token)
-})
+export const sinkToken = (token: Secret): RequestAuth => ({ _tag: "SinkToken", token: redact(token) })
 
 /** Send without credentials (health). */
 export const none: RequestAuth = { _tag: "None" }

@@ -8,9 +8,11 @@
  */
 import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
 import * as FlowLikeError from "./FlowLikeError.ts"
+import { redact } from "./internal/secret.ts"
+import type { Secret as SecretInput } from "./internal/secret.ts"
 
 /** A secret given as a plain string or already `Redacted`. */
-export type Secret = string | Redacted.Redacted<string>
+export type Secret = SecretInput
 
 /** What a user may pass; everything is optional because the environment fills the gaps. */
 export interface Options {
@@ -71,12 +73,9 @@ const API_PREFIX = "/api/v1"
 const PAT_PATTERN = /^pat_[^.\s]+\.[^.\s]+$/
 const API_KEY_PATTERN = /^flk_[^.\s]+\.[^.\s]+\.[^.\s]+$/
 
-const toRedacted = (secret: Secret): Redacted.Redacted<string> =>
-  Redacted.isRedacted(secret) ? secret : Redacted.make(secret)
-
 const nonEmpty = (secret: Secret | undefined): Redacted.Redacted<string> | undefined => {
   if (secret === undefined) return undefined
-  const redacted = toRedacted(secret)
+  const redacted = redact(secret)
   return Redacted.value(redacted).trim() === "" ? undefined : redacted
 }
 

@@ -9,8 +9,9 @@
  *
  * @since 0.1.0
  */
-import { Context, Duration, Effect, Layer, Option, Redacted, Schedule, Schema, Stream } from "effect"
+import { Context, Duration, Effect, Layer, Option, Schedule, Schema, Stream } from "effect"
 import * as Auth from "./Auth.ts"
+import type { Secret } from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
 import { FlowLikeHttp, path, retrySchedule } from "./FlowLikeHttp.ts"
 import * as WorkflowEvent from "./WorkflowEvent.ts"
@@ -122,17 +123,17 @@ export class Execution extends Context.Service<Execution, {
   getRunStatus(runId: string): Effect.Effect<RunStatus, FlowLikeError.FlowLikeError>
   /** One long poll with the run's poll token. Events are delivered once: keep `lastSequence`. */
   pollExecution(
-    pollToken: string | Redacted.Redacted<string>,
+    pollToken: Secret,
     options?: PollOptions
   ): Effect.Effect<PollResult, FlowLikeError.FlowLikeError>
   /** Every event of the run, polled until the run ends; survives transient failures without losing or repeating events. */
   watchRun(
-    pollToken: string | Redacted.Redacted<string>,
+    pollToken: Secret,
     options?: WatchOptions
   ): Stream.Stream<WorkflowEvent.RunEvent, FlowLikeError.FlowLikeError>
   /** Follows the run to its end and returns its final state. */
   awaitRun(
-    pollToken: string | Redacted.Redacted<string>,
+    pollToken: Secret,
     options?: WatchOptions
   ): Effect.Effect<RunOutcome, FlowLikeError.FlowLikeError>
 }>()("@flow-like/effect/Execution") {
@@ -141,9 +142,6 @@ export class Execution extends Context.Service<Execution, {
     Effect.map(FlowLikeHttp, (http) => Execution.of(make(http)))
   )
 }
-
-const toRedacted = (token: string | Redacted.Redacted<string>): Redacted.Redacted<string> =>
-  Redacted.isRedacted(token) ? token : Redacted.make(token)
 
 const checkPollOptions = (options: PollOptions): Effect.Effect<{ afterSequence: number; wait: number }, FlowLikeError.FlowLikeError> => {
   const afterSequence = options.afterSequence ?? 0
@@ -199,7 +197,7 @@ const toPollResult = (wire: typeof PollWire.Type, afterSequence: number): PollRe
 /** Builds the service over a transport. */
 export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
   const poll = (
-    pollToken: string | Redacted.Redacted<string>,
+    pollToken: Secret,
     options: PollOptions,
     isIdempotent: boolean
   ): Effect.Effect<PollResult, FlowLikeError.FlowLikeError> =>
@@ -209,7 +207,7 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
         method: "GET",
         path: "/execution/poll",
         urlParams: { after_sequence: afterSequence, timeout: wait },
-        auth: Auth.pollToken(toRedacted(pollToken)),
+        auth: Auth.pollToken(pollToken),
         isIdempotent,
         timeout: Duration.sum(Duration.seconds(wait), http.config.timeout)
       }, PollWire)
@@ -218,7 +216,7 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
 
   /** Successive polls of one run; stops after the poll that saw a terminal status and a page that was not full. */
   const polls = (
-    pollToken: string | Redacted.Redacted<string>,
+    pollToken: Secret,
     options: WatchOptions
   ): Stream.Stream<PollResult, FlowLikeError.FlowLikeError> => {
     const schedule = options.retry ?? retrySchedule
@@ -243,7 +241,7 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
       return toRunStatus(wire)
     }),
     pollExecution: Effect.fn("Execution.pollExecution")(
-      function*(pollToken: string | Redacted.Redacted<string>, options: PollOptions = {}) {
+      function*(pollToken: Secret, options: PollOptions = {}) {
         return yield* poll(pollToken, options, true)
       }
     ),
@@ -253,7 +251,7 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
         Stream.withSpan("Execution.watchRun")
       ),
     awaitRun: Effect.fn("Execution.awaitRun")(
-      function*(pollToken: string | Redacted.Redacted<string>, options: WatchOptions = {}) {
+      function*(pollToken: Secret, options: WatchOptions = {}) {
         const results = yield* Stream.runCollect(polls(pollToken, options))
         const last = results.at(-1)
         if (last === undefined) return yield* Effect.die("a watched run produced no poll")

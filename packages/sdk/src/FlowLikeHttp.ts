@@ -135,8 +135,13 @@ export const make = (
   auth: Auth.Auth["Service"],
   client: HttpClient.HttpClient
 ): FlowLikeHttp["Service"] => {
-  const withFetch = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    config.fetch === undefined ? effect : Effect.provideService(effect, FetchHttpClient.Fetch, config.fetch)
+  const customFetch = config.fetch
+  /** Runs the transport with the custom `fetch`, and with the secret headers redacted in its spans and errors. */
+  const transport = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.flatMap(Headers.CurrentRedactedNames, (names) => {
+      const redacting = Effect.provideService(effect, Headers.CurrentRedactedNames, [...names, ...Auth.SECRET_HEADER_NAMES])
+      return customFetch === undefined ? redacting : Effect.provideService(redacting, FetchHttpClient.Fetch, customFetch)
+    })
 
   const send = (
     request: Request,
@@ -153,7 +158,7 @@ export const make = (
           })
         )
       ),
-      Effect.flatMap((httpRequest) => withFetch(client.execute(httpRequest))),
+      Effect.flatMap((httpRequest) => transport(client.execute(httpRequest))),
       Effect.catchTag("HttpClientError", (error) => Effect.fail(Errors.fromHttpClientError(info, error))),
       Effect.flatMap((response) =>
         response.status >= 200 && response.status < 300

@@ -8,9 +8,11 @@
  * @since 0.1.0
  */
 import { Context, Effect, Layer, Redacted, Schema, Stream } from "effect"
+import type { Secret } from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
 import { FlowLikeHttp, path } from "./FlowLikeHttp.ts"
 import { runEvents } from "./internal/runStream.ts"
+import { reveal } from "./internal/secret.ts"
 import type { WorkflowEvent } from "./WorkflowEvent.ts"
 
 /** A board version as `[major, minor, patch]`. */
@@ -18,8 +20,8 @@ export type BoardVersion = readonly [number, number, number]
 
 /** An OAuth token handed to the run for a provider. */
 export interface OAuthToken {
-  readonly accessToken: string | Redacted.Redacted<string>
-  readonly refreshToken?: string | Redacted.Redacted<string> | undefined
+  readonly accessToken: Secret
+  readonly refreshToken?: Secret | undefined
   readonly tokenType?: string | undefined
   /** Unix seconds. */
   readonly expiresAt?: number | undefined
@@ -31,7 +33,7 @@ export interface InvokeOptions {
   readonly runtimeVariables?: Readonly<Record<string, unknown>> | undefined
   readonly profileId?: string | undefined
   /** A user token forwarded to the run. */
-  readonly token?: string | Redacted.Redacted<string> | undefined
+  readonly token?: Secret | undefined
   /** OAuth tokens by provider id. */
   readonly oauthTokens?: Readonly<Record<string, OAuthToken>> | undefined
 }
@@ -111,9 +113,6 @@ export class Workflows extends Context.Service<Workflows, {
   )
 }
 
-const reveal = (secret: string | Redacted.Redacted<string> | undefined): string | undefined =>
-  secret === undefined ? undefined : Redacted.isRedacted(secret) ? Redacted.value(secret) : secret
-
 const checkVersion = (version: BoardVersion | undefined): Effect.Effect<BoardVersion | undefined, FlowLikeError.FlowLikeError> =>
   version === undefined || (version.length === 3 && version.every((part) => Number.isInteger(part) && part >= 0))
     ? Effect.succeed(version)
@@ -125,8 +124,7 @@ const commonBody = (payload: unknown, options: InvokeOptions): Record<string, un
   if (payload !== undefined) body.payload = payload
   if (options.runtimeVariables !== undefined) body.runtime_variables = options.runtimeVariables
   if (options.profileId !== undefined) body.profile_id = options.profileId
-  const token = reveal(options.token)
-  if (token !== undefined) body.token = token
+  if (options.token !== undefined) body.token = reveal(options.token)
   if (options.oauthTokens !== undefined) {
     body.oauth_tokens = Object.fromEntries(
       Object.entries(options.oauthTokens).map(([provider, oauth]) => [provider, {
