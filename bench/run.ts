@@ -65,23 +65,34 @@ const sseThroughput = async (events: number) => {
     }\n\n`
   )
   const bytes = chunks.reduce((total, part) => total + Buffer.byteLength(part), 0)
+  let peakHeap = 0
   const program = Effect.gen(function*() {
     const workflows = yield* Workflows.Workflows
-    return yield* workflows.triggerWorkflow("app", "board", "node").pipe(Stream.runCount)
+    return yield* workflows.triggerWorkflow("app", "board", "node").pipe(
+      Stream.tap((event) =>
+        Effect.sync(() => {
+          if (event.eventId.endsWith("000")) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)
+        })
+      ),
+      Stream.runCount
+    )
   }).pipe(Effect.provide(sdk(() => MockHttpClient.sse(chunks))))
   await Effect.runPromise(program)
   globalThis.gc?.()
   const heapBefore = process.memoryUsage().heapUsed
+  peakHeap = heapBefore
   const started = performance.now()
   const count = await Effect.runPromise(program)
   const millis = performance.now() - started
-  const heapAfter = process.memoryUsage().heapUsed
+  globalThis.gc?.()
+  const retained = process.memoryUsage().heapUsed - heapBefore
+  const mib = (value: number) => (value / 1024 / 1024).toFixed(1)
   record(
     `SSE decode, ${events} events`,
     `${Math.round(count / (millis / 1000)).toLocaleString("en")} events/s`,
-    `${(bytes / 1024 / 1024).toFixed(1)} MiB in ${millis.toFixed(0)} ms, ${((bytes / 1024 / 1024) / (millis / 1000)).toFixed(1)} MiB/s, heap delta ${
-      ((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)
-    } MiB`
+    `${mib(bytes)} MiB in ${millis.toFixed(0)} ms (${(bytes / 1024 / 1024 / (millis / 1000)).toFixed(1)} MiB/s); heap peak ${mib(peakHeap - heapBefore)} MiB above the post-GC baseline (garbage included), ${
+      mib(retained)
+    } MiB retained after GC${globalThis.gc === undefined ? " (run with --expose-gc for a clean baseline)" : ""}`
   )
 }
 
@@ -156,6 +167,7 @@ const loopback = async (runs: number) => {
 }
 
 await sseThroughput(20_000)
+await sseThroughput(100_000)
 await watchThroughput(20_000)
 await loopback(30)
 
