@@ -155,23 +155,29 @@ const checkPollOptions = (options: PollOptions): Effect.Effect<{ afterSequence: 
   return Effect.succeed({ afterSequence, wait: Math.min(Math.ceil(wait), SERVER_MAX_WAIT_SECONDS) })
 }
 
-const toRunStatus = (wire: typeof RunStatusWire.Type): RunStatus => ({
+/** The status fields the run record and the poll answer share. */
+const statusFields = (wire: typeof PollWire.Type | typeof RunStatusWire.Type) => ({
   runId: wire.run_id,
-  boardId: wire.board_id ?? undefined,
-  eventId: wire.event_id ?? undefined,
   status: wire.status,
-  mode: wire.mode ?? undefined,
   progress: wire.progress ?? undefined,
   currentStep: wire.current_step ?? undefined,
   error: wire.error ?? undefined,
-  inputPayloadLength: wire.input_payload_len ?? undefined,
-  outputPayloadLength: wire.output_payload_len ?? undefined,
   startedAt: wire.started_at ?? undefined,
   completedAt: wire.completed_at ?? undefined,
-  createdAt: wire.created_at ?? undefined,
   done: isTerminal(wire.status)
 })
 
+const toRunStatus = (wire: typeof RunStatusWire.Type): RunStatus => ({
+  ...statusFields(wire),
+  boardId: wire.board_id ?? undefined,
+  eventId: wire.event_id ?? undefined,
+  mode: wire.mode ?? undefined,
+  inputPayloadLength: wire.input_payload_len ?? undefined,
+  outputPayloadLength: wire.output_payload_len ?? undefined,
+  createdAt: wire.created_at ?? undefined
+})
+
+/** Keeps each event once, in sequence order, after `afterSequence`, whatever the server sent. */
 const toPollResult = (wire: typeof PollWire.Type, afterSequence: number): PollResult => {
   const events: Array<WorkflowEvent.RunEvent> = []
   let lastSequence = afterSequence
@@ -180,18 +186,7 @@ const toPollResult = (wire: typeof PollWire.Type, afterSequence: number): PollRe
     lastSequence = event.sequence
     events.push(WorkflowEvent.fromWire(event))
   }
-  return {
-    runId: wire.run_id,
-    status: wire.status,
-    progress: wire.progress ?? undefined,
-    currentStep: wire.current_step ?? undefined,
-    error: wire.error ?? undefined,
-    startedAt: wire.started_at ?? undefined,
-    completedAt: wire.completed_at ?? undefined,
-    events,
-    done: isTerminal(wire.status),
-    lastSequence
-  }
+  return { ...statusFields(wire), events, lastSequence }
 }
 
 /** Builds the service over a transport. */

@@ -36,6 +36,14 @@ const SAMPLE_BYTES = new TextEncoder().encode(SAMPLE)
 const collect = <E>(stream: Stream.Stream<WorkflowEvent.WorkflowEvent, E>) =>
   Effect.map(Stream.runCollect(stream), (events) => Array.from(events))
 
+/** The event types a stream yields before it fails, and its error. */
+const typesUntilFailure = <E>(stream: Stream.Stream<WorkflowEvent.WorkflowEvent, E>) =>
+  Effect.gen(function*() {
+    const seen: Array<string> = []
+    const error = yield* Effect.flip(Stream.runForEach(stream, (event) => Effect.sync(() => seen.push(event.eventType))))
+    return [seen, error] as const
+  })
+
 const recorded = Effect.map(MockHttpClient.MockHttpClient, (mock) => mock.requests)
 
 const checkSample = (events: ReadonlyArray<WorkflowEvent.WorkflowEvent>, label: string) => {
@@ -166,10 +174,7 @@ describe("Workflows", () => {
   it.effect("turns an executor error event into a RunError with its message", () =>
     Effect.gen(function*() {
       const workflows = yield* Workflows.Workflows
-      const seen: Array<string> = []
-      const error = yield* Effect.flip(
-        workflows.triggerWorkflow("a", "b", "n").pipe(Stream.runForEach((event) => Effect.sync(() => seen.push(event.eventType))))
-      )
+      const [seen, error] = yield* typesUntilFailure(workflows.triggerWorkflow("a", "b", "n"))
       assert.deepStrictEqual(seen, ["run_initiated"])
       assert.strictEqual(error.message, "The run failed: Board failed to load")
     }).pipe(Effect.provide(sdkLayer(() =>
@@ -236,10 +241,7 @@ describe("Workflows", () => {
   it.live("fails with TimeoutError when the stream stays silent past the idle timeout", () =>
     Effect.gen(function*() {
       const workflows = yield* Workflows.Workflows
-      const seen: Array<string> = []
-      const error = yield* Effect.flip(
-        workflows.triggerWorkflow("a", "b", "n").pipe(Stream.runForEach((event) => Effect.sync(() => seen.push(event.eventType))))
-      )
+      const [seen, error] = yield* typesUntilFailure(workflows.triggerWorkflow("a", "b", "n"))
       assert.deepStrictEqual(seen, ["run_initiated"])
       assert.strictEqual(error.reason._tag, "TimeoutError")
       assert.include(error.message, "the stream sent nothing")
