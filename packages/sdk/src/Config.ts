@@ -225,7 +225,7 @@ export const resolve = Effect.fnUntraced(function*(options: Options, env: Enviro
     streamIdleTimeout,
     maxRetries,
     fetch: options.fetch,
-    headers: options.headers ?? {}
+    headers: Object.fromEntries(Object.entries(options.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]))
   }
   return resolved
 })

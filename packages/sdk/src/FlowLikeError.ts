@@ -87,7 +87,7 @@ export class ServerError extends Schema.TaggedError<ServerError>()("ServerError"
   retryAfterMillis: Schema.optional(Schema.Number)
 }) {
   get isRetryable(): boolean {
-    return this.status !== 501 && this.status !== 505
+    return true
   }
 }
 

@@ -90,12 +90,19 @@ export class FlowLikeHttp extends Context.Service<FlowLikeHttp, {
   )
 }
 
-const describe = (config: ResolvedConfig, request: Request): Errors.RequestInfo => {
-  const params = Object.entries(request.urlParams ?? {}).filter(([, value]) => value !== undefined)
-  const query = params.length === 0
-    ? ""
-    : `?${new URLSearchParams(params.map(([key, value]) => [key, String(value)])).toString()}`
-  return { method: request.method, url: `${config.apiUrl}${request.path}${query}` }
+/** The request's query parameters that have a value, as strings. */
+const definedParams = (request: Request): Record<string, string> => {
+  const params: Record<string, string> = {}
+  for (const [key, value] of Object.entries(request.urlParams ?? {})) {
+    if (value !== undefined) params[key] = String(value)
+  }
+  return params
+}
+
+/** Method and full URL of a request, as errors show them (headers never appear). */
+export const describeRequest = (config: ResolvedConfig, request: Request): Errors.RequestInfo => {
+  const query = new URLSearchParams(definedParams(request)).toString()
+  return { method: request.method, url: `${config.apiUrl}${request.path}${query === "" ? "" : `?${query}`}` }
 }
 
 const toHttpRequest = (
@@ -105,10 +112,6 @@ const toHttpRequest = (
   accept: string
 ): Effect.Effect<HttpClientRequest.HttpClientRequest, FlowLikeError.FlowLikeError> =>
   Effect.gen(function*() {
-    const urlParams: Record<string, string> = {}
-    for (const [key, value] of Object.entries(request.urlParams ?? {})) {
-      if (value !== undefined) urlParams[key] = String(value)
-    }
     let body: HttpBody.HttpBody = HttpBody.empty
     if (request.body !== undefined) {
       body = yield* HttpBody.json(request.body).pipe(
@@ -118,7 +121,7 @@ const toHttpRequest = (
       )
     }
     return HttpClientRequest.make(request.method)(`${config.apiUrl}${request.path}`, {
-      urlParams,
+      urlParams: definedParams(request),
       headers: {
         ...config.headers,
         "user-agent": USER_AGENT,
@@ -145,10 +148,10 @@ export const make = (
 
   const send = (
     request: Request,
+    info: Errors.RequestInfo,
     accept: string
-  ): Effect.Effect<HttpClientResponse.HttpClientResponse, FlowLikeError.FlowLikeError> => {
-    const info = describe(config, request)
-    return toHttpRequest(config, auth, request, accept).pipe(
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, FlowLikeError.FlowLikeError> =>
+    toHttpRequest(config, auth, request, accept).pipe(
       Effect.tap((httpRequest) =>
         Effect.logDebug("flow-like request").pipe(
           Effect.annotateLogs({
@@ -166,13 +169,13 @@ export const make = (
           : Effect.flatMap(Errors.fromResponse(info, response), Effect.fail)
       )
     )
-  }
 
+  /** One attempt bounded by the request timeout; idempotent requests are retried on transient failures. */
   const withPolicy = <A>(
     request: Request,
+    info: Errors.RequestInfo,
     attempt: Effect.Effect<A, FlowLikeError.FlowLikeError>
   ): Effect.Effect<A, FlowLikeError.FlowLikeError> => {
-    const info = describe(config, request)
     const timeout = request.timeout ?? config.timeout
     const timed = Effect.timeoutOrElse(attempt, {
       duration: timeout,
@@ -188,12 +191,11 @@ export const make = (
   }
 
   const readJson = <S extends Schema.Top & { readonly DecodingServices: never }>(
-    request: Request,
+    info: Errors.RequestInfo,
     schema: S,
     response: HttpClientResponse.HttpClientResponse
-  ): Effect.Effect<S["Type"], FlowLikeError.FlowLikeError> => {
-    const info = describe(config, request)
-    return response.text.pipe(
+  ): Effect.Effect<S["Type"], FlowLikeError.FlowLikeError> =>
+    response.text.pipe(
       Effect.mapError((error) => Errors.streamBroken(info, error)),
       Effect.flatMap((text) =>
         Schema.decodeUnknownEffect(Schema.fromJsonString(schema))(text).pipe(
@@ -201,64 +203,59 @@ export const make = (
         )
       )
     )
+
+  /** The decoded frames of an event-stream response, failing if it goes silent or breaks. */
+  const frames = (
+    info: Errors.RequestInfo,
+    response: HttpClientResponse.HttpClientResponse
+  ): Effect.Effect<Stream.Stream<Sse.Event, FlowLikeError.FlowLikeError>, FlowLikeError.FlowLikeError> => {
+    const contentType = response.headers["content-type"] ?? ""
+    if (!contentType.startsWith("text/event-stream")) {
+      return response.text.pipe(
+        Effect.orElseSucceed(() => ""),
+        Effect.flatMap((text) =>
+          Effect.fail(
+            Errors.decodeFailed(info, response.status, text, `expected an event stream, got "${contentType || "no content type"}"`)
+          )
+        )
+      )
+    }
+    const idle = config.streamIdleTimeout
+    return Effect.succeed(response.stream.pipe(
+      Stream.mapError((error) => Errors.streamBroken(info, error)),
+      Stream.timeoutOrElse({
+        duration: idle,
+        orElse: () => Stream.fail(Errors.timedOut(info, idle, "the stream sent nothing"))
+      }),
+      Stream.decodeText(),
+      Stream.pipeThroughChannel(Sse.decode()),
+      Stream.catchTags({
+        Retry: () =>
+          Stream.fail(Errors.streamFailed(info, "the server asked the client to reconnect, which Flow-Like streams do not support")),
+        SseError: (error) => Stream.fail(Errors.streamFailed(info, error.message))
+      })
+    ))
   }
 
   return {
     config,
-    execute: (request) => withPolicy(request, send(request, "application/json")),
-    json: (request, schema) =>
-      withPolicy(request, Effect.flatMap(send(request, "application/json"), (response) => readJson(request, schema, response))),
+    execute: (request) => {
+      const info = describeRequest(config, request)
+      return withPolicy(request, info, send(request, info, "application/json"))
+    },
+    json: (request, schema) => {
+      const info = describeRequest(config, request)
+      return withPolicy(
+        request,
+        info,
+        Effect.flatMap(send(request, info, "application/json"), (response) => readJson(info, schema, response))
+      )
+    },
     sse: (request) => {
-      const info = describe(config, request)
-      const idle = config.streamIdleTimeout
+      const info = describeRequest(config, request)
       return Stream.unwrap(
-        withPolicy({ ...request, isIdempotent: false }, send(request, "text/event-stream")).pipe(
-          Effect.flatMap((response) => {
-            const contentType = response.headers["content-type"] ?? ""
-            if (!contentType.startsWith("text/event-stream")) {
-              return response.text.pipe(
-                Effect.orElseSucceed(() => ""),
-                Effect.flatMap((text) =>
-                  Effect.fail(
-                    Errors.decodeFailed(info, response.status, text, `expected an event stream, got "${contentType || "no content type"}"`)
-                  )
-                )
-              )
-            }
-            return Effect.succeed(
-              response.stream.pipe(
-                Stream.mapError((error) => Errors.streamBroken(info, error)),
-                Stream.timeoutOrElse({
-                  duration: idle,
-                  orElse: () => Stream.fail(Errors.timedOut(info, idle, "the stream sent nothing"))
-                }),
-                Stream.decodeText(),
-                Stream.pipeThroughChannel(Sse.decode()),
-                Stream.catchTags({
-                  Retry: () =>
-                    Stream.fail(
-                      FlowLikeError.make(
-                        new FlowLikeError.StreamError({
-                          message: `${info.method} ${info.url}: the server asked the client to reconnect, which Flow-Like streams do not support`,
-                          method: info.method,
-                          url: info.url
-                        })
-                      )
-                    ),
-                  SseError: (error) =>
-                    Stream.fail(
-                      FlowLikeError.make(
-                        new FlowLikeError.StreamError({
-                          message: `${info.method} ${info.url}: ${error.message}`,
-                          method: info.method,
-                          url: info.url
-                        })
-                      )
-                    )
-                })
-              )
-            )
-          })
+        withPolicy({ ...request, isIdempotent: false }, info, send(request, info, "text/event-stream")).pipe(
+          Effect.flatMap((response) => frames(info, response))
         )
       )
     }

@@ -177,6 +177,16 @@ export const streamBroken = (request: RequestInfo, cause: unknown): FlowLikeErro
     })
   )
 
+/** A stream's framing broke or it ended too early. */
+export const streamFailed = (request: RequestInfo, detail: string): FlowLikeError.FlowLikeError =>
+  FlowLikeError.make(
+    new FlowLikeError.StreamError({
+      message: `${request.method} ${request.url}: ${detail}`,
+      method: request.method,
+      url: request.url
+    })
+  )
+
 /** A request or stream ran out of time. */
 export const timedOut = (request: RequestInfo, timeout: Duration.Duration, what: string): FlowLikeError.FlowLikeError =>
   FlowLikeError.make(

@@ -1,9 +1,10 @@
 import { Effect, Option, Ref, Schema, Stream } from "effect"
 import type { Sse } from "effect/encoding"
 import * as FlowLikeError from "../FlowLikeError.ts"
+import { describeRequest } from "../FlowLikeHttp.ts"
 import type { FlowLikeHttp, Request } from "../FlowLikeHttp.ts"
 import * as WorkflowEvent from "../WorkflowEvent.ts"
-import { truncate } from "./errors.ts"
+import { decodeFailed, streamFailed, truncate } from "./errors.ts"
 
 const decodeEnvelope = Schema.decodeUnknownEffect(Schema.fromJsonString(WorkflowEvent.Envelope))
 
@@ -35,8 +36,7 @@ export const runEvents = (
   http: FlowLikeHttp["Service"],
   request: Request
 ): Stream.Stream<WorkflowEvent.WorkflowEvent, FlowLikeError.FlowLikeError> => {
-  const url = `${http.config.apiUrl}${request.path}`
-  const method = request.method
+  const { method, url } = describeRequest(http.config, request)
   const toEvent = (frame: Sse.Event): Effect.Effect<WorkflowEvent.WorkflowEvent, FlowLikeError.FlowLikeError> => {
     if (frame.event === "error") {
       return Effect.fail(
@@ -48,14 +48,7 @@ export const runEvents = (
     return decodeEnvelope(frame.data).pipe(
       Effect.map((envelope) => WorkflowEvent.fromEnvelope(frame.event, frame.data, envelope)),
       Effect.mapError((error) =>
-        FlowLikeError.make(
-          new FlowLikeError.DecodeError({
-            message: `${method} ${url}: the "${frame.event}" event could not be decoded: ${error.message}`,
-            method,
-            url,
-            body: truncate(frame.data)
-          })
-        )
+        decodeFailed({ method, url }, undefined, frame.data, `the "${frame.event}" event could not be decoded: ${error.message}`)
       )
     )
   }
@@ -63,17 +56,7 @@ export const runEvents = (
     const finished = yield* Ref.make(false)
     const endCheck = Stream.unwrap(
       Effect.map(Ref.get(finished), (isFinished) =>
-        isFinished
-          ? Stream.empty
-          : Stream.fail(
-            FlowLikeError.make(
-              new FlowLikeError.StreamError({
-                message: `${method} ${url}: the stream ended before the run completed`,
-                method,
-                url
-              })
-            )
-          ))
+        isFinished ? Stream.empty : Stream.fail(streamFailed({ method, url }, "the stream ended before the run completed")))
     )
     return http.sse(request).pipe(
       Stream.mapEffect(toEvent),
