@@ -94,6 +94,8 @@ describe("FlowLikeClient", () => {
     expect(typed.code).toBe("NOT_FOUND")
     expect(typed.constructor.name).toBe("FlowLikeError")
     expect(inspect(typed)).not.toContain(PAT_SECRET)
+    expect(inspect(client, { depth: 10 })).not.toContain(PAT_SECRET)
+    expect(JSON.stringify(client.config)).not.toContain(PAT_SECRET)
     expect(fake.calls[0]?.url).toBe("https://flow.test/api/v1/execution/run/missing")
   })
 

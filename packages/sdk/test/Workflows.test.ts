@@ -99,7 +99,9 @@ describe("Workflows", () => {
       const events = yield* collect(workflows.triggerWorkflow("app1", "board1", "node1", { key: "value" }, {
         version: [1, 0, 3],
         runtimeVariables: { var1: { id: "var1" } },
-        profileId: "profile1"
+        profileId: "profile1",
+        token: Redacted.make("user-token"),
+        oauthTokens: { google: { accessToken: "ya29", refreshToken: Redacted.make("r1"), expiresAt: 1800000000 } }
       }))
       assert.strictEqual(events.length, 1)
       const [request] = yield* recorded
@@ -113,6 +115,8 @@ describe("Workflows", () => {
         version: [1, 0, 3],
         runtime_variables: { var1: { id: "var1" } },
         profile_id: "profile1",
+        token: "user-token",
+        oauth_tokens: { google: { access_token: "ya29", refresh_token: "r1", expires_at: 1800000000 } },
         stream_state: true
       })
     }).pipe(Effect.provide(sdkLayer(() => MockHttpClient.sse([completed])))))
