@@ -219,6 +219,8 @@ describe("end to end against the dev server", () => {
       const dev = yield* server
       dev.addBoard({ id: "waits", steps: [{ type: "await", gate: "go" }, { type: "log", message: "after the wait" }] })
       const workflows = yield* Workflows.Workflows
+      // The 400 ms wait is the behaviour under test (a run quieter than the idle timeout, kept alive
+      // by the server's comments), not synchronisation: the gate opens the run's next step.
       const events = yield* Stream.runCollect(
         workflows.triggerWorkflow(dev.appId, "waits", "start").pipe(
           Stream.tap((event) =>
