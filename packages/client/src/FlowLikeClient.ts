@@ -36,13 +36,16 @@ export interface AsyncInvocationResult {
   readonly pollToken: string
   readonly status: string
   readonly backend: string | undefined
+  /** The server's answer, unknown fields included (without the poll token). */
+  readonly raw: Readonly<Record<string, unknown>>
 }
 
 const toResult = (invocation: Workflows.AsyncInvocation): AsyncInvocationResult => ({
   runId: invocation.runId,
   pollToken: Redacted.value(invocation.pollToken),
   status: invocation.status,
-  backend: invocation.backend
+  backend: invocation.backend,
+  raw: invocation.raw
 })
 
 /** Promise client for the Flow-Like API. */

@@ -116,7 +116,13 @@ describe("FlowLikeClient", () => {
     )
     await using client = new FlowLikeClient({ baseUrl: "https://flow.test", pat: PAT, fetch: fake.fetch })
     const started = await client.triggerWorkflowAsync("app", "board", "node", { n: 1 })
-    expect(started).toEqual({ runId: "r1", pollToken: "tok.en.sig", status: "dispatched", backend: "http" })
+    expect(started).toEqual({
+      runId: "r1",
+      pollToken: "tok.en.sig",
+      status: "dispatched",
+      backend: "http",
+      raw: { run_id: "r1", status: "dispatched", backend: "http" }
+    })
     const poll = await client.pollExecution(started.pollToken)
     expect(poll.done).toBe(true)
     expect(poll.lastSequence).toBe(1)

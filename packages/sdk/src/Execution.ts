@@ -44,6 +44,8 @@ export interface RunStatus {
   readonly createdAt: string | undefined
   /** Whether the status is terminal. */
   readonly done: boolean
+  /** The record exactly as the server sent it, fields this SDK does not know included. */
+  readonly raw: unknown
 }
 
 /** One long-poll answer. */
@@ -61,6 +63,8 @@ export interface PollResult {
   readonly done: boolean
   /** The highest sequence seen so far: pass it as `afterSequence` to continue. */
   readonly lastSequence: number
+  /** The answer exactly as the server sent it. */
+  readonly raw: unknown
 }
 
 /** Options of one poll. */
@@ -77,7 +81,7 @@ export interface WatchOptions extends PollOptions {
   readonly retry?: Schedule.Schedule<unknown, FlowLikeError.FlowLikeError> | undefined
 }
 
-/** The final state of a run followed to its end. */
+/** The final state of a run followed to its end (`raw` is the last poll's answer). */
 export interface RunOutcome extends Omit<PollResult, "events"> {
   /** Every event of the run that this call received, in order. */
   readonly events: ReadonlyArray<WorkflowEvent.RunEvent>
@@ -167,8 +171,9 @@ const statusFields = (wire: typeof PollWire.Type | typeof RunStatusWire.Type) =>
   done: isTerminal(wire.status)
 })
 
-const toRunStatus = (wire: typeof RunStatusWire.Type): RunStatus => ({
+const toRunStatus = (wire: typeof RunStatusWire.Type, raw: unknown): RunStatus => ({
   ...statusFields(wire),
+  raw,
   boardId: wire.board_id ?? undefined,
   eventId: wire.event_id ?? undefined,
   mode: wire.mode ?? undefined,
@@ -178,7 +183,7 @@ const toRunStatus = (wire: typeof RunStatusWire.Type): RunStatus => ({
 })
 
 /** Keeps each event once, in sequence order, after `afterSequence`, whatever the server sent. */
-const toPollResult = (wire: typeof PollWire.Type, afterSequence: number): PollResult => {
+const toPollResult = (wire: typeof PollWire.Type, raw: unknown, afterSequence: number): PollResult => {
   const events: Array<WorkflowEvent.RunEvent> = []
   let lastSequence = afterSequence
   for (const event of [...wire.events].sort((a, b) => a.sequence - b.sequence)) {
@@ -186,7 +191,7 @@ const toPollResult = (wire: typeof PollWire.Type, afterSequence: number): PollRe
     lastSequence = event.sequence
     events.push(WorkflowEvent.fromWire(event))
   }
-  return { ...statusFields(wire), events, lastSequence }
+  return { ...statusFields(wire), events, lastSequence, raw }
 }
 
 /** Builds the service over a transport. */
@@ -198,7 +203,7 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
   ): Effect.Effect<PollResult, FlowLikeError.FlowLikeError> =>
     Effect.gen(function*() {
       const { afterSequence, wait } = yield* checkPollOptions(options)
-      const wire = yield* http.json({
+      const { value, raw } = yield* http.jsonWithRaw({
         method: "GET",
         path: "/execution/poll",
         urlParams: { after_sequence: afterSequence, timeout: wait },
@@ -206,7 +211,7 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
         isIdempotent,
         timeout: Duration.sum(Duration.seconds(wait), http.config.timeout)
       }, PollWire)
-      return toPollResult(wire, afterSequence)
+      return toPollResult(value, raw, afterSequence)
     })
 
   /** Successive polls of one run; stops after the poll that saw a terminal status and a page that was not full. */
@@ -232,8 +237,8 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
   return {
     getRunStatus: Effect.fn("Execution.getRunStatus")(function*(runId: string) {
       const route = yield* path`/execution/run/${runId}`
-      const wire = yield* http.json({ method: "GET", path: route }, RunStatusWire)
-      return toRunStatus(wire)
+      const { value, raw } = yield* http.jsonWithRaw({ method: "GET", path: route }, RunStatusWire)
+      return toRunStatus(value, raw)
     }),
     pollExecution: Effect.fn("Execution.pollExecution")(
       function*(pollToken: Secret, options: PollOptions = {}) {

@@ -73,6 +73,11 @@ export class FlowLikeHttp extends Context.Service<FlowLikeHttp, {
     request: Request,
     schema: S
   ): Effect.Effect<S["Type"], FlowLikeError.FlowLikeError>
+  /** Like `json`, also returning the parsed body as sent, unknown fields included. */
+  jsonWithRaw<S extends Schema.Top & { readonly DecodingServices: never }>(
+    request: Request,
+    schema: S
+  ): Effect.Effect<{ readonly value: S["Type"]; readonly raw: unknown }, FlowLikeError.FlowLikeError>
   /** Sends a request and returns its raw successful response, retried and timed out like `json`. */
   execute(request: Request): Effect.Effect<HttpClientResponse.HttpClientResponse, FlowLikeError.FlowLikeError>
   /** Sends a request whose answer is an SSE stream and yields its decoded frames. Never retried. */
@@ -89,6 +94,8 @@ export class FlowLikeHttp extends Context.Service<FlowLikeHttp, {
     })
   )
 }
+
+const parseJson = Schema.decodeUnknownEffect(Schema.fromJsonString(Schema.Unknown))
 
 /** The request's query parameters that have a value, as strings. */
 const definedParams = (request: Request): Record<string, string> => {
@@ -194,11 +201,12 @@ export const make = (
     info: Errors.RequestInfo,
     schema: S,
     response: HttpClientResponse.HttpClientResponse
-  ): Effect.Effect<S["Type"], FlowLikeError.FlowLikeError> =>
+  ): Effect.Effect<{ readonly value: S["Type"]; readonly raw: unknown }, FlowLikeError.FlowLikeError> =>
     response.text.pipe(
       Effect.mapError((error) => Errors.streamBroken(info, error)),
       Effect.flatMap((text) =>
-        Schema.decodeUnknownEffect(Schema.fromJsonString(schema))(text).pipe(
+        parseJson(text).pipe(
+          Effect.flatMap((raw) => Effect.map(Schema.decodeUnknownEffect(schema)(raw), (value) => ({ value, raw }))),
           Effect.mapError((error) => Errors.decodeFailed(info, response.status, text, error.message))
         )
       )
@@ -237,20 +245,23 @@ export const make = (
     ))
   }
 
+  const jsonWithRaw = <S extends Schema.Top & { readonly DecodingServices: never }>(request: Request, schema: S) => {
+    const info = describeRequest(config, request)
+    return withPolicy(
+      request,
+      info,
+      Effect.flatMap(send(request, info, "application/json"), (response) => readJson(info, schema, response))
+    )
+  }
+
   return {
     config,
     execute: (request) => {
       const info = describeRequest(config, request)
       return withPolicy(request, info, send(request, info, "application/json"))
     },
-    json: (request, schema) => {
-      const info = describeRequest(config, request)
-      return withPolicy(
-        request,
-        info,
-        Effect.flatMap(send(request, info, "application/json"), (response) => readJson(info, schema, response))
-      )
-    },
+    jsonWithRaw,
+    json: (request, schema) => Effect.map(jsonWithRaw(request, schema), ({ value }) => value),
     sse: (request) => {
       const info = describeRequest(config, request)
       return Stream.unwrap(

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Redacted, Schema, Stream } from "effect"
+import { Context, Effect, Layer, Predicate, Redacted, Schema, Stream } from "effect"
 import type { Secret } from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
 import { FlowLikeHttp, path } from "./FlowLikeHttp.ts"
@@ -65,6 +65,8 @@ export interface AsyncInvocation {
   readonly status: string
   /** Dispatcher backend, e.g. `http`, `sqs`, `lambda_invoke`. */
   readonly backend: string | undefined
+  /** The answer as the server sent it, with `poll_token` left out (it is in `pollToken`). */
+  readonly raw: Readonly<Record<string, unknown>>
 }
 
 const AsyncInvocationWire = Schema.Struct({
@@ -155,12 +157,16 @@ const eventBody = (payload: unknown, options: EventInvokeOptions): Record<string
   ...(options.version === undefined ? {} : { version: options.version })
 })
 
-const toAsyncInvocation = (wire: typeof AsyncInvocationWire.Type): AsyncInvocation => ({
-  runId: wire.run_id,
-  pollToken: Redacted.make(wire.poll_token),
-  status: wire.status,
-  backend: wire.backend ?? undefined
-})
+const toAsyncInvocation = ({ raw, value }: { readonly value: typeof AsyncInvocationWire.Type; readonly raw: unknown }): AsyncInvocation => {
+  const { poll_token: _, ...rest } = Predicate.isObject(raw) ? raw : {}
+  return {
+    runId: value.run_id,
+    pollToken: Redacted.make(value.poll_token),
+    status: value.status,
+    backend: value.backend ?? undefined,
+    raw: rest
+  }
+}
 
 /** Builds the service over a transport. */
 export const make = (http: FlowLikeHttp["Service"]): Workflows["Service"] => ({
@@ -178,8 +184,7 @@ export const make = (http: FlowLikeHttp["Service"]): Workflows["Service"] => ({
     function*(appId: string, boardId: string, nodeId: string, payload?: unknown, options: BoardInvokeOptions = {}) {
       const route = yield* path`/apps/${appId}/board/${boardId}/invoke/async`
       const body = yield* boardBody(nodeId, payload, options)
-      const wire = yield* http.json({ method: "POST", path: route, body }, AsyncInvocationWire)
-      return toAsyncInvocation(wire)
+      return toAsyncInvocation(yield* http.jsonWithRaw({ method: "POST", path: route, body }, AsyncInvocationWire))
     }
   ),
   triggerEvent: (appId, eventId, payload, options = {}) =>
@@ -190,8 +195,9 @@ export const make = (http: FlowLikeHttp["Service"]): Workflows["Service"] => ({
   triggerEventAsync: Effect.fn("Workflows.triggerEventAsync")(
     function*(appId: string, eventId: string, payload?: unknown, options: EventInvokeOptions = {}) {
       const route = yield* path`/apps/${appId}/events/${eventId}/invoke/async`
-      const wire = yield* http.json({ method: "POST", path: route, body: eventBody(payload, options) }, AsyncInvocationWire)
-      return toAsyncInvocation(wire)
+      return toAsyncInvocation(
+        yield* http.jsonWithRaw({ method: "POST", path: route, body: eventBody(payload, options) }, AsyncInvocationWire)
+      )
     }
   )
 })

@@ -179,6 +179,7 @@ describe("Execution", () => {
       assert.strictEqual(status.progress, 40)
       assert.strictEqual(status.eventId, undefined)
       assert.strictEqual(status.inputPayloadLength, 12)
+      assert.deepInclude(status.raw, { board_id: "board1", output_payload_len: 0 })
       const mock = yield* MockHttpClient.MockHttpClient
       assert.strictEqual(mock.requests[0]?.url, "https://flow.test/api/v1/execution/run/run1")
       assert.strictEqual(mock.requests[0]?.headers["authorization"]?.startsWith("pat_"), true)

@@ -154,6 +154,7 @@ describe("Workflows", () => {
       assert.strictEqual(board.backend, "http")
       assert.strictEqual(Redacted.value(board.pollToken), "eyJ.poll.token")
       assert.notInclude(inspect(board), "eyJ.poll.token")
+      assert.deepStrictEqual(board.raw, { run_id: "run1", status: "dispatched", backend: "http" })
       assert.strictEqual(event.runId, "run1")
       const [boardRequest, eventRequest] = yield* recorded
       assert.strictEqual(boardRequest?.url, "https://flow.test/api/v1/apps/app1/board/board1/invoke/async")

@@ -69,5 +69,6 @@ export const asyncInvocation = (runId: string, pollToken = `poll-token-${runId}`
   runId,
   pollToken: Redacted.make(pollToken),
   status: "dispatched",
-  backend: "http"
+  backend: "http",
+  raw: { run_id: runId, status: "dispatched", backend: "http" }
 })

@@ -44,6 +44,7 @@ describe("MockFlowLike", () => {
             completedAt: undefined,
             done: true,
             lastSequence: 1,
+            raw: {},
             events: [MockFlowLike.runEvent(1, "log", { message: "done" })]
           })
       }
