@@ -115,47 +115,81 @@ export class Workflows extends Context.Service<Workflows, {
   )
 }
 
-const checkVersion = (version: BoardVersion | undefined): Effect.Effect<BoardVersion | undefined, FlowLikeError.FlowLikeError> =>
-  version === undefined || (version.length === 3 && version.every((part) => Number.isInteger(part) && part >= 0))
-    ? Effect.succeed(version)
-    : Effect.fail(FlowLikeError.invalidArgument("version must be [major, minor, patch] with whole numbers of at least 0"))
+const VersionPart = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 
-/** The wire body fields every invocation shares. */
-const commonBody = (payload: unknown, options: InvokeOptions): Record<string, unknown> => {
-  const body: Record<string, unknown> = {}
-  if (payload !== undefined) body.payload = payload
-  if (options.runtimeVariables !== undefined) body.runtime_variables = options.runtimeVariables
-  if (options.profileId !== undefined) body.profile_id = options.profileId
-  if (options.token !== undefined) body.token = reveal(options.token)
-  if (options.oauthTokens !== undefined) {
-    body.oauth_tokens = Object.fromEntries(
-      Object.entries(options.oauthTokens).map(([provider, oauth]) => [provider, {
-        access_token: reveal(oauth.accessToken),
-        ...(oauth.refreshToken === undefined ? {} : { refresh_token: reveal(oauth.refreshToken) }),
-        ...(oauth.tokenType === undefined ? {} : { token_type: oauth.tokenType }),
-        ...(oauth.expiresAt === undefined ? {} : { expires_at: oauth.expiresAt })
-      }])
-    )
-  }
-  return body
+const OAuthTokenBody = Schema.Struct({
+  accessToken: Schema.String,
+  refreshToken: Schema.optional(Schema.String),
+  tokenType: Schema.optional(Schema.String),
+  expiresAt: Schema.optional(Schema.Number)
+}).pipe(Schema.encodeKeys({
+  accessToken: "access_token",
+  refreshToken: "refresh_token",
+  tokenType: "token_type",
+  expiresAt: "expires_at"
+}))
+
+const invokeFields = {
+  payload: Schema.optional(Schema.Unknown),
+  runtimeVariables: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
+  profileId: Schema.optional(Schema.String),
+  token: Schema.optional(Schema.String),
+  oauthTokens: Schema.optional(Schema.Record(Schema.String, OAuthTokenBody))
 }
 
-const boardBody = Effect.fnUntraced(function*(nodeId: string, payload: unknown, options: BoardInvokeOptions) {
-  if (typeof nodeId !== "string" || nodeId.trim() === "") {
-    return yield* FlowLikeError.invalidArgument("nodeId must be a non-empty string: the board's start node")
-  }
-  const version = yield* checkVersion(options.version)
-  return {
-    node_id: nodeId,
-    ...commonBody(payload, options),
-    ...(version === undefined ? {} : { version })
-  }
+const invokeKeys = {
+  runtimeVariables: "runtime_variables",
+  profileId: "profile_id",
+  oauthTokens: "oauth_tokens"
+} as const
+
+/** `InvokeBoardRequest` (and its async twin, which has no `stream_state`) on the wire. */
+const BoardInvokeBody = Schema.Struct({
+  nodeId: Schema.NonEmptyString,
+  ...invokeFields,
+  version: Schema.optional(Schema.Tuple([VersionPart, VersionPart, VersionPart])),
+  streamState: Schema.optional(Schema.Boolean)
+}).pipe(Schema.encodeKeys({ ...invokeKeys, nodeId: "node_id", streamState: "stream_state" }))
+
+/** `InvokeEventRequest`: the payload goes inside this wrapper, never as the body itself. */
+const EventInvokeBody = Schema.Struct({
+  ...invokeFields,
+  version: Schema.optional(Schema.String)
+}).pipe(Schema.encodeKeys(invokeKeys))
+
+const encodeBoardBody = Schema.encodeUnknownEffect(BoardInvokeBody)
+const encodeEventBody = Schema.encodeUnknownEffect(EventInvokeBody)
+
+const revealOAuth = (tokens: Readonly<Record<string, OAuthToken>> | undefined) =>
+  tokens === undefined ? undefined : Object.fromEntries(
+    Object.entries(tokens).map(([provider, oauth]) => [provider, {
+      ...oauth,
+      accessToken: reveal(oauth.accessToken),
+      refreshToken: oauth.refreshToken === undefined ? undefined : reveal(oauth.refreshToken)
+    }])
+  )
+
+/** The fields every invocation shares, secrets revealed for the wire. */
+const commonFields = (payload: unknown, options: InvokeOptions) => ({
+  payload,
+  runtimeVariables: options.runtimeVariables,
+  profileId: options.profileId,
+  token: options.token === undefined ? undefined : reveal(options.token),
+  oauthTokens: revealOAuth(options.oauthTokens)
 })
 
-const eventBody = (payload: unknown, options: EventInvokeOptions): Record<string, unknown> => ({
-  ...commonBody(payload, options),
-  ...(options.version === undefined ? {} : { version: options.version })
-})
+const invalidBody = (what: string) => (error: Schema.SchemaError) =>
+  FlowLikeError.invalidArgument(`The ${what} cannot be sent: ${error.message}`)
+
+const boardBody = (nodeId: string, payload: unknown, options: BoardStreamOptions, streamState?: boolean) =>
+  encodeBoardBody({ nodeId, ...commonFields(payload, options), version: options.version, streamState }).pipe(
+    Effect.mapError(invalidBody("board invocation"))
+  )
+
+const eventBody = (payload: unknown, options: EventInvokeOptions) =>
+  encodeEventBody({ ...commonFields(payload, options), version: options.version }).pipe(
+    Effect.mapError(invalidBody("event invocation"))
+  )
 
 const toAsyncInvocation = ({ raw, value }: { readonly value: typeof AsyncInvocationWire.Type; readonly raw: unknown }): AsyncInvocation => {
   const { poll_token: _, ...rest } = Predicate.isObject(raw) ? raw : {}
@@ -173,12 +207,8 @@ export const make = (http: FlowLikeHttp["Service"]): Workflows["Service"] => ({
   triggerWorkflow: (appId, boardId, nodeId, payload, options = {}) =>
     Stream.unwrap(Effect.gen(function*() {
       const route = yield* path`/apps/${appId}/board/${boardId}/invoke`
-      const body = yield* boardBody(nodeId, payload, options)
-      return runEvents(http, {
-        method: "POST",
-        path: route,
-        body: { ...body, stream_state: options.streamState ?? true }
-      })
+      const body = yield* boardBody(nodeId, payload, options, options.streamState ?? true)
+      return runEvents(http, { method: "POST", path: route, body })
     })).pipe(Stream.withSpan("Workflows.triggerWorkflow")),
   triggerWorkflowAsync: Effect.fn("Workflows.triggerWorkflowAsync")(
     function*(appId: string, boardId: string, nodeId: string, payload?: unknown, options: BoardInvokeOptions = {}) {
@@ -188,16 +218,16 @@ export const make = (http: FlowLikeHttp["Service"]): Workflows["Service"] => ({
     }
   ),
   triggerEvent: (appId, eventId, payload, options = {}) =>
-    Stream.unwrap(Effect.map(path`/apps/${appId}/events/${eventId}/invoke`, (route) =>
-      runEvents(http, { method: "POST", path: route, body: eventBody(payload, options) }))).pipe(
-        Stream.withSpan("Workflows.triggerEvent")
-      ),
+    Stream.unwrap(Effect.gen(function*() {
+      const route = yield* path`/apps/${appId}/events/${eventId}/invoke`
+      const body = yield* eventBody(payload, options)
+      return runEvents(http, { method: "POST", path: route, body })
+    })).pipe(Stream.withSpan("Workflows.triggerEvent")),
   triggerEventAsync: Effect.fn("Workflows.triggerEventAsync")(
     function*(appId: string, eventId: string, payload?: unknown, options: EventInvokeOptions = {}) {
       const route = yield* path`/apps/${appId}/events/${eventId}/invoke/async`
-      return toAsyncInvocation(
-        yield* http.jsonWithRaw({ method: "POST", path: route, body: eventBody(payload, options) }, AsyncInvocationWire)
-      )
+      const body = yield* eventBody(payload, options)
+      return toAsyncInvocation(yield* http.jsonWithRaw({ method: "POST", path: route, body }, AsyncInvocationWire))
     }
   )
 })

@@ -129,6 +129,9 @@ describe("Workflows", () => {
       assert.deepStrictEqual(JSON.parse(request?.body ?? ""), { node_id: "n", stream_state: false })
       const error = yield* Effect.flip(collect(workflows.triggerWorkflow("a", "b", "n", undefined, { version: [1, -1, 0] })))
       assert.strictEqual(error.reason._tag, "InvalidArgumentError")
+      assert.include(error.message, "version")
+      const noNode = yield* Effect.flip(collect(workflows.triggerWorkflow("a", "b", "")))
+      assert.include(noNode.message, "nodeId")
       assert.strictEqual((yield* recorded).length, 1)
     }).pipe(Effect.provide(sdkLayer(() => MockHttpClient.sse([completed])))))
 
