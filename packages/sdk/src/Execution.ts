@@ -120,6 +120,7 @@ const PollWire = Schema.Struct({
 const SERVER_MAX_WAIT_SECONDS = 30
 const SERVER_DEFAULT_WAIT_SECONDS = 10
 const SERVER_PAGE_SIZE = 100
+const WATCH_RETRIES = 10
 
 /** Reads and follows runs. */
 export class Execution extends Context.Service<Execution, {
@@ -219,12 +220,10 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
     pollToken: Secret,
     options: WatchOptions
   ): Stream.Stream<PollResult, FlowLikeError.FlowLikeError> => {
-    const schedule = options.retry ?? retrySchedule
+    const schedule = options.retry ?? retrySchedule(WATCH_RETRIES)
     const once = (afterSequence: number) =>
       poll(pollToken, { afterSequence, timeout: options.timeout }, false).pipe(
-        options.retry === undefined
-          ? Effect.retry({ schedule, times: 10, while: (error) => error.isRetryable })
-          : Effect.retry({ schedule, while: (error) => error.isRetryable })
+        Effect.retry({ schedule, while: (error) => error.isRetryable })
       )
     return Stream.paginate(options.afterSequence ?? 0, (afterSequence) =>
       Effect.map(once(afterSequence), (result) => {

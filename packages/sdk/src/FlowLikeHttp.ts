@@ -34,8 +34,8 @@ export interface Request {
   readonly timeout?: Duration.Duration | undefined
 }
 
-/** Schedule used between retries of idempotent requests: 0.5 s doubling to 8 s, jittered, never shorter than `Retry-After`. */
-export const retrySchedule: Schedule.Schedule<Duration.Duration, FlowLikeError.FlowLikeError> = Schedule.exponential(
+/** Delay between retries: 0.5 s doubling to 8 s, jittered, never shorter than the server's `Retry-After` (capped at 60 s). */
+export const backoff: Schedule.Schedule<Duration.Duration, FlowLikeError.FlowLikeError> = Schedule.exponential(
   "500 millis"
 ).pipe(
   Schedule.modifyDelay(({ duration }) => Effect.succeed(Duration.min(duration, Duration.seconds(8)))),
@@ -49,6 +49,15 @@ export const retrySchedule: Schedule.Schedule<Duration.Duration, FlowLikeError.F
     )
   })
 )
+
+/** `backoff` for at most `times` retries, each logged at debug level with its delay and reason. */
+export const retrySchedule = (times: number): Schedule.Schedule<Duration.Duration, FlowLikeError.FlowLikeError> =>
+  backoff.pipe(
+    Schedule.upTo({ times }),
+    Schedule.tap(({ attempt, duration, input }) =>
+      Effect.logDebug(`flow-like retry ${attempt} in ${Duration.format(duration)}: ${input.message}`)
+    )
+  )
 
 /** Builds an API path from literal parts and ids; each id is checked and percent-encoded. */
 export const path = (strings: TemplateStringsArray, ...ids: ReadonlyArray<string>): Effect.Effect<string, FlowLikeError.FlowLikeError> =>
@@ -190,11 +199,7 @@ export const make = (
     })
     const isIdempotent = request.isIdempotent ?? request.method === "GET"
     if (!isIdempotent || config.maxRetries === 0) return timed
-    return Effect.retry(timed, {
-      schedule: retrySchedule,
-      times: config.maxRetries,
-      while: (error) => error.isRetryable
-    })
+    return Effect.retry(timed, { schedule: retrySchedule(config.maxRetries), while: (error) => error.isRetryable })
   }
 
   const readJson = <S extends Schema.Top & { readonly DecodingServices: never }>(

@@ -163,6 +163,23 @@ describe("FlowLikeHttp", () => {
       assert.strictEqual((yield* recorded).length, 4)
     }).pipe(Effect.provide(sdkLayer(() => MockHttpClient.text(502, "bad gateway"), { maxRetries: 3 }))))
 
+  it.effect("logs each retry at debug level with its delay and reason", () =>
+    Effect.gen(function*() {
+      const [error, lines] = yield* captureLogs(Effect.gen(function*() {
+        const fiber = yield* Effect.forkChild(Effect.flip(getHealth))
+        yield* TestClock.adjust("10 seconds")
+        return yield* Fiber.join(fiber)
+      }))
+      assert.strictEqual(error.status, 503)
+      const retries = lines.filter((line) => line.includes("flow-like retry"))
+      assert.strictEqual(retries.length, 1)
+      assert.include(retries[0] ?? "", "retry 1 in 3s")
+      assert.include(retries[0] ?? "", "Service Unavailable")
+    }).pipe(Effect.provide(sdkLayer(
+      () => MockHttpClient.errorEnvelope(503, "SERVICE_UNAVAILABLE", "Service Unavailable", { headers: { "retry-after": "3" } }),
+      { maxRetries: 1 }
+    ))))
+
   it.effect("does not retry a 4xx", () =>
     Effect.gen(function*() {
       yield* Effect.flip(getHealth)
