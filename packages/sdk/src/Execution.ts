@@ -201,7 +201,7 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
     pollToken: Secret,
     options: PollOptions,
     isIdempotent: boolean
-  ): Effect.Effect<PollResult, FlowLikeError.FlowLikeError> =>
+  ): Effect.Effect<{ readonly result: PollResult; readonly isPageFull: boolean }, FlowLikeError.FlowLikeError> =>
     Effect.gen(function*() {
       const { afterSequence, wait } = yield* checkPollOptions(options)
       const { value, raw } = yield* http.jsonWithRaw({
@@ -212,10 +212,13 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
         isIdempotent,
         timeout: Duration.sum(Duration.seconds(wait), http.config.timeout)
       }, PollWire)
-      return toPollResult(value, raw, afterSequence)
+      return { result: toPollResult(value, raw, afterSequence), isPageFull: value.events.length >= SERVER_PAGE_SIZE }
     })
 
-  /** Successive polls of one run; stops after the poll that saw a terminal status and a page that was not full. */
+  /**
+   * Successive polls of one run; stops after the poll that saw a terminal status with a page that
+   * was not full (a full page may leave events behind even once the run has ended).
+   */
   const polls = (
     pollToken: Secret,
     options: WatchOptions
@@ -226,9 +229,8 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
         Effect.retry({ schedule, while: (error) => error.isRetryable })
       )
     return Stream.paginate(options.afterSequence ?? 0, (afterSequence) =>
-      Effect.map(once(afterSequence), (result) => {
-        const pageWasFull = result.events.length >= SERVER_PAGE_SIZE
-        const next = result.done && !pageWasFull ? Option.none() : Option.some(result.lastSequence)
+      Effect.map(once(afterSequence), ({ isPageFull, result }) => {
+        const next = result.done && !isPageFull ? Option.none() : Option.some(result.lastSequence)
         return [[result], next] as const
       }))
   }
@@ -241,7 +243,8 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
     }),
     pollExecution: Effect.fn("Execution.pollExecution")(
       function*(pollToken: Secret, options: PollOptions = {}) {
-        return yield* poll(pollToken, options, true)
+        const { result } = yield* poll(pollToken, options, true)
+        return result
       }
     ),
     watchRun: (pollToken, options = {}) =>
