@@ -142,6 +142,7 @@ export class Execution extends Context.Service<Execution, {
     options?: WatchOptions
   ): Effect.Effect<RunOutcome, FlowLikeError.FlowLikeError>
 }>()("@flow-like/effect/Execution") {
+  /** `Execution` over the configured transport. */
   static readonly layer: Layer.Layer<Execution, never, FlowLikeHttp> = Layer.effect(
     Execution,
     Effect.map(FlowLikeHttp, (http) => Execution.of(make(http)))

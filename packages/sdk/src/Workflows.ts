@@ -109,6 +109,7 @@ export class Workflows extends Context.Service<Workflows, {
     options?: EventInvokeOptions
   ): Effect.Effect<AsyncInvocation, FlowLikeError.FlowLikeError>
 }>()("@flow-like/effect/Workflows") {
+  /** `Workflows` over the configured transport. */
   static readonly layer: Layer.Layer<Workflows, never, FlowLikeHttp> = Layer.effect(
     Workflows,
     Effect.map(FlowLikeHttp, (http) => Workflows.of(make(http)))

@@ -44,6 +44,7 @@ export type {
   StreamClosed
 } from "./internal/Model.ts"
 
+/** A running dev server: its address and credentials, scripting, fault injection and what it saw. */
 export interface DevServer {
   /** e.g. `http://127.0.0.1:43123`, without `/api/v1`. */
   readonly url: string
@@ -82,6 +83,7 @@ export interface DevServer {
   close(): Promise<void>
 }
 
+/** The running dev server as an Effect service (see `layer`). */
 export class DevServerService extends Context.Service<DevServerService, DevServer>()(
   "@flow-like/testing/DevServer"
 ) {}
