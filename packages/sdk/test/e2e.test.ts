@@ -53,6 +53,8 @@ describe("end to end against the dev server", () => {
       const request = dev.requests.at(-1)
       assert.strictEqual(request?.path, `/api/v1/apps/${dev.appId}/board/b1/invoke`)
       assert.strictEqual(request?.headers["authorization"], dev.pat)
+      assert.match(request?.headers["user-agent"] ?? "", /^flow-like-effect\/0\.1\.0 \(node v24/)
+      assert.strictEqual(request?.headers["content-type"], "application/json")
     }).pipe(Effect.provide(e2e())))
 
   it.live("sends an event's payload inside the server's wrapper, without node-state events", () =>
