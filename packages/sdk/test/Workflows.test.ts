@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Redacted, Stream } from "effect"
+import { Effect, Redacted, Schema, Stream } from "effect"
 import { inspect } from "node:util"
 import { MockHttpClient } from "@flow-like/testing"
 import { Workflows } from "../src/index.ts"
@@ -85,6 +85,24 @@ describe("Workflows", () => {
           checkSample(yield* run, `split at byte ${at}`)
         }
       }).pipe(Effect.provide(layer)))
+
+    it.effect.prop(
+      "decodes any chunking of any messages with any line ending",
+      [Schema.Array(Schema.String), Schema.Array(Schema.Int), Schema.Literals(["\n", "\r", "\r\n"])],
+      ([messages, cuts, newline]) =>
+        Effect.gen(function*() {
+          const text = messages.map((message, index) =>
+            `: keep-alive${newline}${newline}event: log${newline}data: ` +
+            JSON.stringify(envelope("log", { message }, `e${index}`)) + newline + newline
+          ).join("") + completed.replaceAll("\n", newline)
+          const bytes = new TextEncoder().encode(text)
+          const points = [...new Set(cuts.map((cut) => Math.abs(cut) % (bytes.length + 1)))].sort((a, b) => a - b)
+          chunks = [0, ...points].map((start, index) => bytes.slice(start, points[index] ?? bytes.length))
+          const events = yield* run
+          assert.deepStrictEqual(events.flatMap((event) => event._tag === "Log" ? [event.message] : []), messages)
+          assert.strictEqual(events.at(-1)?._tag, "Completed")
+        }).pipe(Effect.provide(layer))
+    )
 
     it.effect("decodes the sample one byte per chunk", () =>
       Effect.gen(function*() {
