@@ -77,7 +77,9 @@ export interface PollOptions {
 
 /** Options of `watchRun` and `awaitRun`. */
 export interface WatchOptions extends PollOptions {
-  /** Schedule for retrying failed polls; by default transient failures are retried up to 10 times with backoff. */
+  /** How many times a failed poll is retried, with backoff, before the watch fails (default 10). */
+  readonly retries?: number | undefined
+  /** A schedule for retrying failed polls, in place of `retries` and the default backoff. */
   readonly retry?: Schedule.Schedule<unknown, FlowLikeError.FlowLikeError> | undefined
 }
 
@@ -224,7 +226,7 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
     pollToken: Secret,
     options: WatchOptions
   ): Stream.Stream<PollResult, FlowLikeError.FlowLikeError> => {
-    const schedule = options.retry ?? retrySchedule(WATCH_RETRIES)
+    const schedule = options.retry ?? retrySchedule(options.retries ?? WATCH_RETRIES)
     const once = (afterSequence: number) =>
       poll(pollToken, { afterSequence, timeout: options.timeout }, false).pipe(
         Effect.retry({ schedule, while: (error) => error.isRetryable })

@@ -148,6 +148,16 @@ describe("Execution", () => {
       assert.deepStrictEqual(sequencesOf(events), oneTo(120))
     }).pipe(Effect.provide(sdkLayer(fakeRun({ eventCount: 120, finalStatus: "Completed", redeliver: true }).handler))))
 
+  it.effect("gives up after the given number of retries", () =>
+    Effect.gen(function*() {
+      const execution = yield* Execution.Execution
+      const fiber = yield* Effect.forkChild(Effect.flip(Stream.runCollect(execution.watchRun(POLL_TOKEN, { retries: 2 }))))
+      yield* TestClock.adjust("1 minute")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error.status, 503)
+      assert.strictEqual((yield* MockHttpClient.MockHttpClient).requests.length, 3)
+    }).pipe(Effect.provide(sdkLayer(() => MockHttpClient.errorEnvelope(503, "SERVICE_UNAVAILABLE", "busy")))))
+
   it.effect("stops on a non-retryable failure", () =>
     Effect.gen(function*() {
       const execution = yield* Execution.Execution
