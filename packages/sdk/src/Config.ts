@@ -126,24 +126,17 @@ const resolveCredential = (
   env: EnvironmentValues
 ): Effect.Effect<Credential, FlowLikeError.FlowLikeError> => {
   const explicit = [
-    ["pat", nonEmpty(options.pat)],
-    ["apiKey", nonEmpty(options.apiKey)],
-    ["token", nonEmpty(options.token)]
-  ] as const
-  const given = explicit.filter(([, value]) => value !== undefined)
-  if (given.length > 1) {
+    { name: "pat", value: nonEmpty(options.pat), check: (value: Redacted.Redacted<string>) => checkPat(value, "pat") },
+    { name: "apiKey", value: nonEmpty(options.apiKey), check: (value: Redacted.Redacted<string>) => checkApiKey(value, "apiKey") },
+    { name: "token", value: nonEmpty(options.token), check: checkToken }
+  ].flatMap(({ check, name, value }) => value === undefined ? [] : [{ name, value, check }])
+  if (explicit.length > 1) {
     return Effect.fail(
-      FlowLikeError.configuration(
-        `Pass exactly one credential: got ${given.map(([name]) => name).join(" and ")}`
-      )
+      FlowLikeError.configuration(`Pass exactly one credential: got ${explicit.map(({ name }) => name).join(" and ")}`)
     )
   }
-  const [first] = given
-  if (first !== undefined) {
-    const [name, value] = first
-    if (value === undefined) return Effect.die("unreachable")
-    return name === "pat" ? checkPat(value, "pat") : name === "apiKey" ? checkApiKey(value, "apiKey") : checkToken(value)
-  }
+  const [given] = explicit
+  if (given !== undefined) return given.check(given.value)
   const envPat = env.pat.pipe(Option.map((v) => nonEmpty(v)), Option.getOrUndefined)
   const envApiKey = env.apiKey.pipe(Option.map((v) => nonEmpty(v)), Option.getOrUndefined)
   if (envPat !== undefined && envApiKey !== undefined) {
