@@ -39,6 +39,7 @@ export type {
   FaultRule,
   Options,
   RecordedRequest,
+  ResponseLogEntry,
   RunInput,
   SeedInfo,
   StreamClosed
@@ -103,7 +104,8 @@ const build = (options: Options, scope: Scope.Closeable) =>
     const state: ServerState = {
       settings: {
         keepAliveMillis: options.keepAliveMillis ?? 1000,
-        pollIntervalMillis: options.pollIntervalMillis ?? 500
+        pollIntervalMillis: options.pollIntervalMillis ?? 500,
+        onResponse: options.onResponse
       },
       catalog,
       runs: makeRuns(),

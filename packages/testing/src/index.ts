@@ -10,6 +10,7 @@ export type {
   FaultRule,
   Options as DevServerOptions,
   RecordedRequest,
+  ResponseLogEntry,
   RunInput,
   SeedInfo,
   StreamClosed

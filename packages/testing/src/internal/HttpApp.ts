@@ -57,6 +57,7 @@ export const makeHttpApp = (state: ServerState) =>
   Effect.map(makeRouter(state.catalog, routes(state)), (routed) =>
     Effect.gen(function*() {
       const { path, query, request } = yield* requestTarget
+      const startedAt = performance.now()
       const body = yield* Effect.orElseSucceed(request.text, () => "")
       state.requests.push({
         method: request.method,
@@ -65,5 +66,7 @@ export const makeHttpApp = (state: ServerState) =>
         headers: Object.fromEntries(Object.entries(request.headers)),
         body
       })
-      return yield* withFault(state.faults.take(request.method, path), request, routed)
+      const response = yield* withFault(state.faults.take(request.method, path), request, routed)
+      state.settings.onResponse?.({ method: request.method, path, status: response.status, millis: performance.now() - startedAt })
+      return response
     }).pipe(Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBodySize)))

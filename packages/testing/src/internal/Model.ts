@@ -123,6 +123,18 @@ export interface Options {
   readonly keepAliveMillis?: number
   /** The long poll's own loop tick. Default 500. */
   readonly pollIntervalMillis?: number
+  /** Called once per answered request, when its response head is ready (streams keep going after). */
+  readonly onResponse?: (entry: ResponseLogEntry) => void
+}
+
+/** One answered request, as the dev server command logs it. */
+export interface ResponseLogEntry {
+  readonly method: string
+  /** Without the query string. */
+  readonly path: string
+  readonly status: number
+  /** From the request's arrival to its response head. */
+  readonly millis: number
 }
 
 /**

@@ -2,7 +2,7 @@ import type { FiberSet, Queue } from "effect"
 import type { Catalog } from "./Catalog.ts"
 import type { Faults } from "./Faults.ts"
 import type { Gates } from "./Gates.ts"
-import type { RecordedRequest, StreamClosed } from "./Model.ts"
+import type { RecordedRequest, ResponseLogEntry, StreamClosed } from "./Model.ts"
 import type { PollTokens } from "./PollToken.ts"
 import type { Runs } from "./Runs.ts"
 import type { ActiveStreams } from "./SseResponse.ts"
@@ -10,6 +10,7 @@ import type { ActiveStreams } from "./SseResponse.ts"
 export interface Settings {
   readonly keepAliveMillis: number
   readonly pollIntervalMillis: number
+  readonly onResponse: ((entry: ResponseLogEntry) => void) | undefined
 }
 
 /** Everything one dev server instance holds; handlers read and update it. */
