@@ -1,0 +1,23 @@
+/**
+ * The Flow-Like API as one `HttpApi`: every route the SDK uses, declared once, under `/api/v1`.
+ * The SDK's services, the dev server, its OpenAPI document and the contract tests all read it.
+ * Effect users can build on it too (e.g. `HttpApiClient.make(FlowLikeApi)`).
+ *
+ * @since 0.2.0
+ */
+import { HttpApi, OpenApi } from "effect/http-api"
+import { ExecutionApi } from "./ExecutionApi.ts"
+import { HealthApi } from "./HealthApi.ts"
+import { WorkflowsApi } from "./WorkflowsApi.ts"
+
+/** Every declared route, prefixed with `/api/v1`. */
+export const FlowLikeApi = HttpApi.make("flow-like")
+  .add(HealthApi)
+  .add(WorkflowsApi)
+  .add(ExecutionApi)
+  .prefix("/api/v1")
+  .annotateMerge(OpenApi.annotations({
+    title: "Flow-Like API",
+    version: "v1",
+    description: "The routes of the Flow-Like API that the flow-like-effect SDK uses, as the real server serves them."
+  }))

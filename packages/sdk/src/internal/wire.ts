@@ -1,0 +1,44 @@
+import { Option, Predicate, Schema, SchemaTransformation } from "effect"
+
+/**
+ * serde's `Option<T>`: on the wire the key may be missing or `null`; in code it is an optional
+ * property without `null`. Encoding leaves a missing value out.
+ */
+export const nullable = <S extends Schema.Top>(schema: S) =>
+  Schema.optional(Schema.NullOr(schema)).pipe(
+    Schema.decodeTo(
+      Schema.optional(Schema.toType(schema)),
+      SchemaTransformation.transformOptional<S["Type"] | undefined, S["Type"] | null | undefined>({
+        decode: Option.filter(Predicate.isNotNull),
+        encode: (option) => option
+      })
+    )
+  )
+
+/** A Rust unsigned integer with the given maximum. */
+export const unsigned = (maximum: number) => Schema.Int.check(Schema.isBetween({ minimum: 0, maximum }))
+
+/** Rust `u8`. */
+export const U8 = unsigned(255)
+/** Rust `u32`. */
+export const U32 = unsigned(4_294_967_295)
+/** Rust `u64`, as far as a JavaScript number holds it exactly. */
+export const U64 = unsigned(Number.MAX_SAFE_INTEGER)
+
+/** Rust `SystemTime` as serde writes it, decoded to a `Date`. */
+export const SystemTime = Schema.Struct({
+  secs_since_epoch: Schema.Number,
+  nanos_since_epoch: Schema.Number
+}).pipe(
+  Schema.decodeTo(
+    Schema.Date,
+    SchemaTransformation.transform({
+      decode: (time) => new Date(time.secs_since_epoch * 1000 + Math.floor(time.nanos_since_epoch / 1_000_000)),
+      encode: (date) => {
+        const millis = date.getTime()
+        const seconds = Math.floor(millis / 1000)
+        return { secs_since_epoch: seconds, nanos_since_epoch: (millis - seconds * 1000) * 1_000_000 }
+      }
+    })
+  )
+)
