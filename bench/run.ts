@@ -132,7 +132,7 @@ const watchThroughput = async (events: number) => {
 
 const loopback = async (runs: number) => {
   const server = await DevServer.start({ keepAliveMillis: 1000 })
-  server.addBoard({ id: "bench-board", steps: [{ type: "log", message: "hello" }] })
+  server.boards.add({ id: "bench-board", steps: [{ type: "log", message: "hello" }] })
   const client = new FlowLikeClient({ baseUrl: server.url, pat: server.pat })
   try {
     const streamed: Array<number> = []

@@ -77,7 +77,7 @@ describe("FlowLikeClient end to end", () => {
   })
 
   it("closes the connection when the loop is left early, and the server sees it", async () => {
-    server.addBoard({ id: "gated", steps: [{ type: "log", message: "one" }, { type: "await", gate: "never" }] })
+    server.boards.add({ id: "gated", steps: [{ type: "log", message: "one" }, { type: "await", gate: "never" }] })
     const closed = server.nextStreamClosed()
     const seen: Array<string> = []
     for await (const event of client.triggerWorkflow(server.appId, "gated", "start")) {
@@ -89,7 +89,7 @@ describe("FlowLikeClient end to end", () => {
   })
 
   it("aborts a stream with an AbortSignal, closing the connection", async () => {
-    server.addBoard({ id: "gated", steps: [{ type: "log", message: "one" }, { type: "await", gate: "never" }] })
+    server.boards.add({ id: "gated", steps: [{ type: "log", message: "one" }, { type: "await", gate: "never" }] })
     const closed = server.nextStreamClosed()
     const controller = new AbortController()
     const error = await (async () => {

@@ -36,7 +36,7 @@ describe("end to end against the dev server", () => {
   it.live("streams a board's events until completed, decoded", () =>
     Effect.gen(function*() {
       const dev = yield* server
-      dev.addBoard({ id: "b1", steps })
+      dev.boards.add({ id: "b1", steps })
       const workflows = yield* Workflows.Workflows
       const closed = Effect.promise(() => dev.nextStreamClosed())
       const [events, streamClosed] = yield* Effect.all(
@@ -61,14 +61,14 @@ describe("end to end against the dev server", () => {
     Effect.gen(function*() {
       const dev = yield* server
       const seen: Array<unknown> = []
-      dev.addBoard({
+      dev.boards.add({
         id: "eb",
         steps: (input: RunInput) => {
           seen.push(input.payload)
           return steps
         }
       })
-      dev.addEvent({ id: "ev1", boardId: "eb", nodeId: "start" })
+      dev.events.add({ id: "ev1", boardId: "eb", nodeId: "start" })
       const workflows = yield* Workflows.Workflows
       const events = yield* Stream.runCollect(workflows.triggerEvent(dev.appId, "ev1", { user: "u1" }))
       assert.deepStrictEqual(seen, [{ user: "u1" }])
@@ -81,7 +81,7 @@ describe("end to end against the dev server", () => {
   it.live("starts a run asynchronously and watches it to the end, every event once", () =>
     Effect.gen(function*() {
       const dev = yield* server
-      dev.addBoard({ id: "slow", steps })
+      dev.boards.add({ id: "slow", steps })
       const workflows = yield* Workflows.Workflows
       const execution = yield* Execution.Execution
       const run = yield* workflows.triggerWorkflowAsync(dev.appId, "slow", "start", { n: 1 })
@@ -102,7 +102,7 @@ describe("end to end against the dev server", () => {
   it.live("awaits a failing run and reports Failed with the error", () =>
     Effect.gen(function*() {
       const dev = yield* server
-      dev.addBoard({ id: "bad", steps: [{ type: "log", message: "about to fail" }, { type: "fail", message: "boom" }] })
+      dev.boards.add({ id: "bad", steps: [{ type: "log", message: "about to fail" }, { type: "fail", message: "boom" }] })
       const workflows = yield* Workflows.Workflows
       const execution = yield* Execution.Execution
       const run = yield* workflows.triggerWorkflowAsync(dev.appId, "bad", "start")
@@ -118,7 +118,7 @@ describe("end to end against the dev server", () => {
   it.live("fails with a typed RunError on the proxy's own error frame, even when it is not JSON", () =>
     Effect.gen(function*() {
       const dev = yield* server
-      dev.addBoard({ id: "px", steps: [{ type: "proxyError", data: "{\"error\":\"executor said \"no\"\"}" }] })
+      dev.boards.add({ id: "px", steps: [{ type: "proxyError", data: "{\"error\":\"executor said \"no\"\"}" }] })
       const workflows = yield* Workflows.Workflows
       const error = yield* Effect.flip(Stream.runDrain(workflows.triggerWorkflow(dev.appId, "px", "start")))
       assert.strictEqual(error.reason._tag, "RunError")
@@ -128,16 +128,16 @@ describe("end to end against the dev server", () => {
   it.live("watching survives injected failures without losing or repeating events", () =>
     Effect.gen(function*() {
       const dev = yield* server
-      dev.addBoard({
+      dev.boards.add({
         id: "many",
         steps: Array.from({ length: 150 }, (_, index): BoardStep => ({ type: "progress", message: `s${index}`, progress: index % 100 }))
       })
       const workflows = yield* Workflows.Workflows
       const execution = yield* Execution.Execution
       const run = yield* workflows.triggerWorkflowAsync(dev.appId, "many", "start")
-      dev.injectFault({ method: "GET", path: "/api/v1/execution/poll", times: 2, fault: { kind: "status", status: 503, retryAfter: "0" } })
-      dev.injectFault({ method: "GET", path: "/api/v1/execution/poll", times: 1, fault: { kind: "drop" } })
-      dev.injectFault({ method: "GET", path: "/api/v1/execution/poll", times: 1, fault: { kind: "status", status: 502 } })
+      dev.faults.inject({ method: "GET", path: "/api/v1/execution/poll", times: 2, fault: { kind: "status", status: 503, retryAfter: "0" } })
+      dev.faults.inject({ method: "GET", path: "/api/v1/execution/poll", times: 1, fault: { kind: "drop" } })
+      dev.faults.inject({ method: "GET", path: "/api/v1/execution/poll", times: 1, fault: { kind: "status", status: 502 } })
       const events = Array.from(
         yield* Stream.runCollect(execution.watchRun(run.pollToken, { timeout: 5, retry: Schedule.recurs(10) }))
       )
@@ -156,12 +156,12 @@ describe("end to end against the dev server", () => {
       const workflows = yield* Workflows.Workflows
       const execution = yield* Execution.Execution
       const run = yield* workflows.triggerWorkflowAsync(dev.appId, dev.seed.boardId, dev.seed.nodeId)
-      dev.injectFault({ method: "GET", path: `/api/v1/execution/run/${run.runId}`, fault: { kind: "status", status: 503, retryAfter: "1" } })
+      dev.faults.inject({ method: "GET", path: `/api/v1/execution/run/${run.runId}`, fault: { kind: "status", status: 503, retryAfter: "1" } })
       const status = yield* execution.getRunStatus(run.runId)
       assert.strictEqual(status.runId, run.runId)
       assert.strictEqual(dev.requests.filter((request) => request.path.endsWith(`/execution/run/${run.runId}`)).length, 2)
 
-      dev.injectFault({ method: "POST", path: `/api/v1/apps/${dev.appId}/board/${dev.seed.boardId}/invoke/async`, fault: { kind: "status", status: 503, retryAfter: "0" } })
+      dev.faults.inject({ method: "POST", path: `/api/v1/apps/${dev.appId}/board/${dev.seed.boardId}/invoke/async`, fault: { kind: "status", status: 503, retryAfter: "0" } })
       const before = dev.requests.length
       const error = yield* Effect.flip(workflows.triggerWorkflowAsync(dev.appId, dev.seed.boardId, dev.seed.nodeId))
       assert.strictEqual(error.status, 503)
@@ -172,7 +172,7 @@ describe("end to end against the dev server", () => {
   it.live("closes the connection when the consumer stops mid-stream, and the server sees it", () =>
     Effect.gen(function*() {
       const dev = yield* server
-      dev.addBoard({ id: "gated", steps: [{ type: "log", message: "first" }, { type: "await", gate: "never" }] })
+      dev.boards.add({ id: "gated", steps: [{ type: "log", message: "first" }, { type: "await", gate: "never" }] })
       const workflows = yield* Workflows.Workflows
       const closed = Effect.promise(() => dev.nextStreamClosed())
       const [events, streamClosed] = yield* Effect.all([
@@ -186,8 +186,8 @@ describe("end to end against the dev server", () => {
   it.live("fails with NetworkError when the server drops the connection mid-stream", () =>
     Effect.gen(function*() {
       const dev = yield* server
-      dev.addBoard({ id: "b", steps })
-      dev.injectFault({ method: "POST", path: `/api/v1/apps/${dev.appId}/board/b/invoke`, fault: { kind: "dropMidStream", afterEvents: 2 } })
+      dev.boards.add({ id: "b", steps })
+      dev.faults.inject({ method: "POST", path: `/api/v1/apps/${dev.appId}/board/b/invoke`, fault: { kind: "dropMidStream", afterEvents: 2 } })
       const workflows = yield* Workflows.Workflows
       const error = yield* Effect.flip(Stream.runDrain(workflows.triggerWorkflow(dev.appId, "b", "start")))
       assert.strictEqual(error.reason._tag, "NetworkError")
@@ -196,7 +196,7 @@ describe("end to end against the dev server", () => {
   it.live("times out a slow request", () =>
     Effect.gen(function*() {
       const dev = yield* server
-      dev.injectFault({ method: "GET", path: "/api/v1/execution/run/r-slow", fault: { kind: "latency", millis: 2_000 } })
+      dev.faults.inject({ method: "GET", path: "/api/v1/execution/run/r-slow", fault: { kind: "latency", millis: 2_000 } })
       const execution = yield* Execution.Execution
       const error = yield* Effect.flip(execution.getRunStatus("r-slow"))
       assert.strictEqual(error.reason._tag, "TimeoutError")
@@ -205,7 +205,7 @@ describe("end to end against the dev server", () => {
   it.live("fails with the stream idle timeout when the server goes quiet without keep-alives", () =>
     Effect.gen(function*() {
       const dev = yield* server
-      dev.addBoard({ id: "quiet", steps: [{ type: "await", gate: "never" }] })
+      dev.boards.add({ id: "quiet", steps: [{ type: "await", gate: "never" }] })
       const workflows = yield* Workflows.Workflows
       const error = yield* Effect.flip(Stream.runDrain(workflows.triggerWorkflow(dev.appId, "quiet", "start")))
       assert.strictEqual(error.reason._tag, "TimeoutError")
@@ -219,7 +219,7 @@ describe("end to end against the dev server", () => {
   it.live("keeps streaming through keep-alive comments longer than the idle timeout", () =>
     Effect.gen(function*() {
       const dev = yield* server
-      dev.addBoard({ id: "waits", steps: [{ type: "await", gate: "go" }, { type: "log", message: "after the wait" }] })
+      dev.boards.add({ id: "waits", steps: [{ type: "await", gate: "go" }, { type: "log", message: "after the wait" }] })
       const workflows = yield* Workflows.Workflows
       // The 400 ms wait is the behaviour under test (a run quieter than the idle timeout, kept alive
       // by the server's comments), not synchronisation: the gate opens the run's next step.
@@ -227,7 +227,7 @@ describe("end to end against the dev server", () => {
         workflows.triggerWorkflow(dev.appId, "waits", "start").pipe(
           Stream.tap((event) =>
             event._tag === "RunInitiated"
-              ? Effect.sleep("400 millis").pipe(Effect.andThen(Effect.sync(() => dev.openGate("go"))))
+              ? Effect.sleep("400 millis").pipe(Effect.andThen(Effect.sync(() => dev.gates.open("go"))))
               : Effect.void
           )
         )

@@ -58,18 +58,34 @@ export interface DevServer {
   /** The seeded app the PAT user (and the API key) belongs to. */
   readonly appId: string
   readonly seed: SeedInfo
-  /** Adds or replaces a board; `appId` defaults to `appId` and must exist. */
-  addBoard(board: BoardDefinition, appId?: string): void
-  /** Adds or replaces an event; `appId` (default `appId`) must exist and holds the event's board. */
-  addEvent(event: EventDefinition, appId?: string): void
-  /** An app the PAT user is a member of; returns its id (a new cuid by default). */
-  addApp(appId?: string): string
-  /** An app the PAT user is not a member of: requests for it get the real server's 500. */
-  addForeignApp(appId?: string): string
-  injectFault(rule: FaultRule): void
-  clearFaults(): void
-  /** Releases every `await` step on this gate, now and later. */
-  openGate(gate: string): void
+  readonly apps: {
+    /** An app the PAT user is a member of; returns its id (a new cuid by default). */
+    add(appId?: string): string
+    /** An app the PAT user is not a member of: requests for it get the real server's 500. */
+    addForeign(appId?: string): string
+  }
+  readonly boards: {
+    /** Adds or replaces a board; `appId` defaults to `appId` and must exist. */
+    add(board: BoardDefinition, appId?: string): void
+  }
+  readonly events: {
+    /** Adds or replaces an event; `appId` (default `appId`) must exist and holds the event's board. */
+    add(event: EventDefinition, appId?: string): void
+  }
+  readonly faults: {
+    /** Applies `rule` to matching requests (see `FaultRule`). */
+    inject(rule: FaultRule): void
+    /** Removes every fault rule. */
+    clear(): void
+  }
+  readonly gates: {
+    /** Releases every `await` step on this gate, now and later. */
+    open(gate: string): void
+  }
+  readonly runs: {
+    /** `"Pending" | "Running" | "Completed" | "Failed" | ...`, or `undefined` for an unknown run. */
+    status(runId: string): string | undefined
+  }
   /** Every request received, in order (live view). */
   readonly requests: ReadonlyArray<RecordedRequest>
   /**
@@ -78,8 +94,6 @@ export interface DevServer {
    * every SSE response counts: call it once per stream, in order.
    */
   nextStreamClosed(): Promise<StreamClosed>
-  /** `"Pending" | "Running" | "Completed" | "Failed" | ...`, or `undefined` for an unknown run. */
-  runStatus(runId: string): string | undefined
   /** Ends open SSE streams cleanly, interrupts async runs and stops listening. Idempotent. */
   close(): Promise<void>
 }
@@ -142,24 +156,25 @@ const build = (options: Options, scope: Scope.Closeable) =>
       apiKey: catalog.credentials.apiKey,
       appId: homeAppId,
       seed,
-      addBoard: (board, appId = homeAppId) => catalog.addBoard(appId, board),
-      addEvent: (event, appId = homeAppId) => catalog.addEvent(appId, event),
-      addApp: (appId = cuid()) => {
-        catalog.addApp(appId, true)
-        return appId
+      apps: {
+        add: (appId = cuid()) => {
+          catalog.addApp(appId, true)
+          return appId
+        },
+        addForeign: (appId = cuid()) => {
+          catalog.addApp(appId, false)
+          return appId
+        }
       },
-      addForeignApp: (appId = cuid()) => {
-        catalog.addApp(appId, false)
-        return appId
-      },
-      injectFault: state.faults.inject,
-      clearFaults: state.faults.clear,
-      openGate: state.gates.open,
+      boards: { add: (board, appId = homeAppId) => catalog.addBoard(appId, board) },
+      events: { add: (event, appId = homeAppId) => catalog.addEvent(appId, event) },
+      faults: { inject: state.faults.inject, clear: state.faults.clear },
+      gates: { open: state.gates.open },
+      runs: { status: (runId) => state.runs.get(runId)?.status },
       get requests() {
         return state.requests
       },
       nextStreamClosed: () => Effect.runPromise(Queue.take(state.streamClosures)),
-      runStatus: (runId) => state.runs.get(runId)?.status,
       close: () => (closing ??= Effect.runPromise(Scope.close(scope, Exit.void)))
     }
     return devServer

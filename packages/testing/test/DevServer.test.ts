@@ -137,7 +137,7 @@ describe("DevServer", () => {
   describe("SSE invoke", () => {
     it("frames a scripted board byte-exactly and closes the body", () =>
       withServer({ seed: "empty" }, async (server) => {
-        server.addBoard({
+        server.boards.add({
           id: "scripted",
           steps: [
             { type: "log", message: "one" },
@@ -192,7 +192,7 @@ describe("DevServer", () => {
           byClient: false,
           eventsSent: 7
         })
-        expect(server.runStatus(runId)).toBe("Completed")
+        expect(server.runs.status(runId)).toBe("Completed")
       }))
 
     it("omits node-state events when stream_state is false", () =>
@@ -208,11 +208,11 @@ describe("DevServer", () => {
 
     it("sends keep-alive comments while a board waits on a gate", () =>
       withServer({ seed: "empty", keepAliveMillis: 50 }, async (server) => {
-        server.addBoard({ id: "gated", steps: [{ type: "await", gate: "go" }, { type: "log", message: "after" }] })
+        server.boards.add({ id: "gated", steps: [{ type: "await", gate: "go" }, { type: "log", message: "after" }] })
         const stream = bodyReader(await invokeBoard(server, "gated", { node_id: "x" }))
         await stream.until((text) => text.includes(": keep-alive\n\n"))
         expect(stream.text()).not.toContain("after")
-        server.openGate("go")
+        server.gates.open("go")
         const text = await stream.toEnd()
         expect(text).toMatch(/\n\n: keep-alive\n\n/)
         expect(envelopes(text).map((event) => event.payload)).toContainEqual({ message: "after" })
@@ -229,31 +229,31 @@ describe("DevServer", () => {
         })
         expect(events.some((event) => event.event_type === "completed")).toBe(false)
         const runId = (events[0]?.payload as { run_id: string }).run_id
-        expect(server.runStatus(runId)).toBe("Pending")
+        expect(server.runs.status(runId)).toBe("Pending")
       }))
 
     it("reports an executor timeout as error then a failed completed, and stores the run Completed", () =>
       withServer({ seed: "empty" }, async (server) => {
-        server.addBoard({ id: "slow", steps: [{ type: "timeout" }] })
+        server.boards.add({ id: "slow", steps: [{ type: "timeout" }] })
         const events = envelopes(await (await invokeBoard(server, "slow", { node_id: "x" })).text())
         expect(events.slice(-2).map((event) => [event.event_type, event.payload])).toEqual([
           ["error", { message: "Execution timeout" }],
           ["completed", expect.objectContaining({ status: "failed", log_level: 4 })]
         ])
         const runId = (events[0]?.payload as { run_id: string }).run_id
-        expect(server.runStatus(runId)).toBe("Completed")
+        expect(server.runs.status(runId)).toBe("Completed")
       }))
 
     it("forwards the proxy's own error frame verbatim", () =>
       withServer({ seed: "empty" }, async (server) => {
-        server.addBoard({ id: "broken", steps: [{ type: "proxyError", data: "{\"error\":\"upstream gone\"" }] })
+        server.boards.add({ id: "broken", steps: [{ type: "proxyError", data: "{\"error\":\"upstream gone\"" }] })
         const text = await (await invokeBoard(server, "broken", { node_id: "x" })).text()
         expect(text.endsWith("event: error\ndata: {\"error\":\"upstream gone\"\n\n")).toBe(true)
       }))
 
     it("reports a client disconnect and stops the script", () =>
       withServer({ seed: "empty" }, async (server) => {
-        server.addBoard({
+        server.boards.add({
           id: "paused",
           steps: [{ type: "log", message: "started" }, { type: "await", gate: "resume" }, { type: "log", message: "resumed" }]
         })
@@ -263,15 +263,15 @@ describe("DevServer", () => {
         const closed = await server.nextStreamClosed()
         expect(closed.byClient).toBe(true)
         expect(closed.eventsSent).toBe(3)
-        server.openGate("resume")
+        server.gates.open("resume")
         // A live script would now finish (and mark the run Completed) well within one round trip.
         await fetch(`${server.apiUrl}/health`)
-        expect(closed.runId === undefined ? undefined : server.runStatus(closed.runId)).toBe("Pending")
+        expect(closed.runId === undefined ? undefined : server.runs.status(closed.runId)).toBe("Pending")
       }))
 
     it("ends open streams cleanly when the server closes", async () => {
       const server = await DevServer.start({ seed: "empty" })
-      server.addBoard({ id: "forever", steps: [{ type: "hang" }] })
+      server.boards.add({ id: "forever", steps: [{ type: "hang" }] })
       const stream = bodyReader(await invokeBoard(server, "forever", { node_id: "x" }))
       await stream.until((text) => text.includes("Execution started"))
       await server.close()
@@ -283,14 +283,14 @@ describe("DevServer", () => {
     it("delivers the event wrapper's payload to the script without node-state events", () =>
       withServer({ seed: "empty" }, async (server) => {
         const inputs: Array<DevServer.RunInput> = []
-        server.addBoard({
+        server.boards.add({
           id: "on-event",
           steps: (input) => {
             inputs.push(input)
             return [{ type: "nodeState", nodeIds: ["n"] }, { type: "log", message: "handled" }]
           }
         })
-        server.addEvent({ id: "evt", boardId: "on-event", nodeId: "entry" })
+        server.events.add({ id: "evt", boardId: "on-event", nodeId: "entry" })
         const response = await post(server, `/apps/${server.appId}/events/evt/invoke`, {
           payload: { order: 42 },
           version: "1.0.0",
@@ -316,7 +316,7 @@ describe("DevServer", () => {
   describe("async invoke and poll", () => {
     it("runs in the background and hands out consume-once events with sequences from 1", () =>
       withServer({ seed: "empty" }, async (server) => {
-        server.addBoard({
+        server.boards.add({
           id: "two-phase",
           steps: [
             { type: "log", message: "first" },
@@ -357,7 +357,7 @@ describe("DevServer", () => {
         const again = await pollOnce(server, token, "?after_sequence=0&timeout=0")
         expect(again.events.filter((event) => event.sequence <= collected.length)).toEqual([])
 
-        server.openGate("second")
+        server.gates.open("second")
         collected.push(...again.events)
         let status = again.status
         while (status !== "Completed") {
@@ -372,13 +372,13 @@ describe("DevServer", () => {
           ["log", { message: "second" }],
           ["log", { message: "Execution completed" }]
         ])
-        expect(server.runStatus(invoked.run_id)).toBe("Completed")
+        expect(server.runs.status(invoked.run_id)).toBe("Completed")
       }))
 
     it("marks failing and timed-out async runs Failed with their error", () =>
       withServer({ seed: "empty" }, async (server) => {
-        server.addBoard({ id: "boom", steps: [{ type: "fail", message: "kaput" }] })
-        server.addBoard({ id: "late", steps: [{ type: "timeout" }] })
+        server.boards.add({ id: "boom", steps: [{ type: "fail", message: "kaput" }] })
+        server.boards.add({ id: "late", steps: [{ type: "timeout" }] })
         for (const [boardId, message] of [["boom", "kaput"], ["late", "Execution timeout"]] as const) {
           const { poll_token } = await startAsync(server, boardId, { node_id: "x" })
           const result = await pollOnce(server, poll_token, "?timeout=5")
@@ -391,7 +391,7 @@ describe("DevServer", () => {
 
     it("returns the full RunStatusResponse", () =>
       withServer({}, async (server) => {
-        server.addBoard({ id: "quick", steps: [{ type: "progress", message: "half", progress: 50 }] })
+        server.boards.add({ id: "quick", steps: [{ type: "progress", message: "half", progress: 50 }] })
         const { poll_token, run_id } = await startAsync(server, "quick", { node_id: "start", payload: { abc: 1 } })
         let status = ""
         while (status !== "Completed") {
@@ -513,13 +513,13 @@ describe("DevServer", () => {
         expect(pollTimeoutMillis(30)).toBe(30_000)
         expect(pollTimeoutMillis(3600)).toBe(30_000)
 
-        server.addBoard({ id: "gated", steps: [{ type: "await", gate: "event" }, { type: "log", message: "late" }] })
+        server.boards.add({ id: "gated", steps: [{ type: "await", gate: "event" }, { type: "log", message: "late" }] })
         const { poll_token } = await startAsync(server, "gated", { node_id: "x" })
         const immediate = await pollOnce(server, poll_token, "?timeout=0")
         expect(immediate).toMatchObject({ status: "Running", events: [] })
 
         const pending = poll(server, poll_token, "?timeout=18446744073709551615")
-        server.openGate("event")
+        server.gates.open("event")
         const woken: Polled = await (await pending).json()
         expect(woken.events[0]).toMatchObject({ sequence: 1, payload: { message: "late" } })
       }))
@@ -625,7 +625,7 @@ describe("DevServer", () => {
   describe("faults", () => {
     it("injects a status once, with Retry-After, then behaves normally", () =>
       withServer({}, async (server) => {
-        server.injectFault({ method: "GET", path: "/api/v1/health", fault: { kind: "status", status: 503, retryAfter: "2" } })
+        server.faults.inject({ method: "GET", path: "/api/v1/health", fault: { kind: "status", status: 503, retryAfter: "2" } })
         const faulted = await fetch(`${server.apiUrl}/health`)
         expect(faulted.status).toBe(503)
         expect(faulted.headers.get("retry-after")).toBe("2")
@@ -643,8 +643,8 @@ describe("DevServer", () => {
 
     it("matches prefixes ending in / and regular expressions, for `times` requests", () =>
       withServer({}, async (server) => {
-        server.injectFault({ path: "/api/v1/execution/", times: 2, fault: { kind: "status", status: 429 } })
-        server.injectFault({ path: /\/health$/, fault: { kind: "status", status: 502, body: "bad gateway" } })
+        server.faults.inject({ path: "/api/v1/execution/", times: 2, fault: { kind: "status", status: 429 } })
+        server.faults.inject({ path: /\/health$/, fault: { kind: "status", status: 502, body: "bad gateway" } })
         const statuses = []
         for (let index = 0; index < 3; index++) {
           statuses.push((await fetch(`${server.apiUrl}/execution/run/x`, { headers: { authorization: server.pat } })).status)
@@ -658,7 +658,7 @@ describe("DevServer", () => {
 
     it("drops the connection without a response", () =>
       withServer({}, async (server) => {
-        server.injectFault({ path: "/api/v1/health", fault: { kind: "drop" } })
+        server.faults.inject({ path: "/api/v1/health", fault: { kind: "drop" } })
         await expect(fetch(`${server.apiUrl}/health`)).rejects.toThrow()
         expect((await fetch(`${server.apiUrl}/health`)).status).toBe(200)
         expect(server.requests).toHaveLength(2)
@@ -666,8 +666,8 @@ describe("DevServer", () => {
 
     it("breaks an SSE body off after N events", () =>
       withServer({ seed: "empty" }, async (server) => {
-        server.addBoard({ id: "chatty", steps: Array.from({ length: 5 }, (_, index) => ({ type: "log", message: `m${index}` })) })
-        server.injectFault({
+        server.boards.add({ id: "chatty", steps: Array.from({ length: 5 }, (_, index) => ({ type: "log", message: `m${index}` })) })
+        server.faults.inject({
           path: `/api/v1/apps/${server.appId}/board/chatty/invoke`,
           fault: { kind: "dropMidStream", afterEvents: 3 }
         })
@@ -679,7 +679,7 @@ describe("DevServer", () => {
 
     it("delays a request with latency", () =>
       withServer({}, async (server) => {
-        server.injectFault({ path: "/api/v1/health", fault: { kind: "latency", millis: 50 } })
+        server.faults.inject({ path: "/api/v1/health", fault: { kind: "latency", millis: 50 } })
         const started = performance.now()
         const response = await fetch(`${server.apiUrl}/health`)
         expect(response.status).toBe(200)
