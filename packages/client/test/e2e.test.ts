@@ -57,7 +57,7 @@ describe("FlowLikeClient end to end", () => {
     let done = false
     const sequences: Array<number> = []
     while (!done) {
-      const poll = await client.pollExecution(started.pollToken, { afterSequence, timeout: 5 })
+      const poll = await client.pollExecution(started.pollToken, { afterSequence, waitSeconds: 5 })
       sequences.push(...poll.events.map((event) => event.sequence))
       afterSequence = poll.lastSequence
       done = poll.done

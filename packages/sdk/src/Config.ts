@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Config, ConfigProvider, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
 import * as FlowLikeError from "./FlowLikeError.ts"
 import { redact } from "./internal/secret.ts"
 import type { Secret as SecretInput } from "./internal/secret.ts"
@@ -223,13 +223,30 @@ export const resolve = Effect.fnUntraced(function*(options: Options, env: Enviro
   return resolved
 })
 
-/** Reads `FLOW_LIKE_BASE_URL`, `FLOW_LIKE_PAT` and `FLOW_LIKE_API_KEY` from the current `ConfigProvider`. */
+/**
+ * Effect's default provider snapshots `process.env` once per process; the SDK reads the environment
+ * afresh each time a configuration is made, unless the caller installed a provider of their own.
+ */
+const defaultProvider = Effect.runSync(Effect.service(ConfigProvider.ConfigProvider))
+
+const freshEnvironment = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(
+    Effect.service(ConfigProvider.ConfigProvider),
+    (provider) =>
+      provider === defaultProvider ? Effect.provideService(effect, ConfigProvider.ConfigProvider, ConfigProvider.fromEnv()) : effect
+  )
+
+/**
+ * Reads `FLOW_LIKE_BASE_URL`, `FLOW_LIKE_PAT` and `FLOW_LIKE_API_KEY` from the current
+ * `ConfigProvider`, or from `process.env` as it is at this moment when none was installed.
+ */
 export const environment: Effect.Effect<EnvironmentValues, FlowLikeError.FlowLikeError> = Effect.gen(function*() {
   const baseUrl = yield* Config.option(Config.String("FLOW_LIKE_BASE_URL"))
   const pat = yield* Config.option(Config.Redacted("FLOW_LIKE_PAT"))
   const apiKey = yield* Config.option(Config.Redacted("FLOW_LIKE_API_KEY"))
   return { baseUrl, pat, apiKey }
 }).pipe(
+  freshEnvironment,
   Effect.mapError((error) => FlowLikeError.configuration(`Could not read the environment: ${error.message}`))
 )
 

@@ -44,13 +44,22 @@ export const layerWithoutHttpClient = (
   options: Config.Options = {}
 ): Layer.Layer<Services, FlowLikeError.FlowLikeError, HttpClient.HttpClient> => servicesFrom(Config.layer(options))
 
-/** The SDK's services over `fetch` (or the `fetch` given in options), from options with the environment as fallback. */
+/** `fetch` as the `HttpClient`, or the custom `fetch` given. */
+const fetchClient = (customFetch: typeof globalThis.fetch | undefined): Layer.Layer<HttpClient.HttpClient> =>
+  customFetch === undefined
+    ? FetchHttpClient.layer
+    : FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, customFetch)))
+
+/**
+ * The SDK's services over `fetch` (or the `fetch` given in options), from options with the
+ * environment as fallback; the environment is read each time the layer is built.
+ */
 export const layer = (options: Config.Options = {}): Layer.Layer<Services, FlowLikeError.FlowLikeError> =>
-  layerWithoutHttpClient(options).pipe(Layer.provide(FetchHttpClient.layer))
+  layerWithoutHttpClient(options).pipe(Layer.provide(fetchClient(options.fetch)))
 
 /** The SDK's services over `fetch` from an already validated configuration (see `Config.make`). */
 export const layerResolved = (config: Config.ResolvedConfig): Layer.Layer<Services> =>
-  servicesFrom(Layer.succeed(Config.FlowLikeConfig, config)).pipe(Layer.provide(FetchHttpClient.layer))
+  servicesFrom(Layer.succeed(Config.FlowLikeConfig, config)).pipe(Layer.provide(fetchClient(config.fetch)))
 
 /** `Config` values for every option that comes from configuration; each defaults to its environment variable. */
 export interface ConfigOptions {

@@ -8,8 +8,19 @@
  */
 import { Predicate, Schema } from "effect"
 
+/**
+ * Marks every `FlowLikeError`, so that `isFlowLikeError` and `instanceof FlowLikeError` recognise
+ * errors made by another copy of this package (two versions installed side by side).
+ */
+export const TypeId: unique symbol = Symbol.for("@flow-like/effect/FlowLikeError") as never
+
+/** The type of `TypeId`. */
+export type TypeId = typeof TypeId
+
 const RequestFields = {
   message: Schema.String,
+  /** The SDK operation that failed, as `Service.method`, e.g. `Execution.getRunStatus`. */
+  operation: Schema.optional(Schema.String),
   method: Schema.optional(Schema.String),
   url: Schema.optional(Schema.String)
 }
@@ -24,7 +35,8 @@ const ResponseFields = {
 
 /** Options or environment are missing, doubled or malformed; raised before any request is sent. */
 export class ConfigurationError extends Schema.TaggedError<ConfigurationError>()("ConfigurationError", {
-  message: Schema.String
+  message: Schema.String,
+  operation: Schema.optional(Schema.String)
 }) {
   get isRetryable(): boolean {
     return false
@@ -33,7 +45,8 @@ export class ConfigurationError extends Schema.TaggedError<ConfigurationError>()
 
 /** An argument (an id, a path, a payload) cannot be sent as given; raised before any request. */
 export class InvalidArgumentError extends Schema.TaggedError<InvalidArgumentError>()("InvalidArgumentError", {
-  message: Schema.String
+  message: Schema.String,
+  operation: Schema.optional(Schema.String)
 }) {
   get isRetryable(): boolean {
     return false
@@ -71,10 +84,10 @@ export class InvalidRequestError extends Schema.TaggedError<InvalidRequestError>
   }
 }
 
-/** Too many requests (429); `retryAfterMillis` carries the server's `Retry-After` when it sent one. */
+/** Too many requests (429); `retryAfter` carries the server's `Retry-After` when it sent one. */
 export class RateLimitError extends Schema.TaggedError<RateLimitError>()("RateLimitError", {
   ...ResponseFields,
-  retryAfterMillis: Schema.optional(Schema.Number)
+  retryAfter: Schema.optional(Schema.Duration)
 }) {
   get isRetryable(): boolean {
     return true
@@ -84,7 +97,7 @@ export class RateLimitError extends Schema.TaggedError<RateLimitError>()("RateLi
 /** The server failed (5xx). `errorId` is the server's `x-error-id`, useful when reporting the problem. */
 export class ServerError extends Schema.TaggedError<ServerError>()("ServerError", {
   ...ResponseFields,
-  retryAfterMillis: Schema.optional(Schema.Number)
+  retryAfter: Schema.optional(Schema.Duration)
 }) {
   get isRetryable(): boolean {
     return true
@@ -129,10 +142,21 @@ export class StreamError extends Schema.TaggedError<StreamError>()("StreamError"
   }
 }
 
-/** The run itself reported an error in-band (an `error` event); `data` is the raw event data. */
+/**
+ * The run ended `Failed`, `Cancelled` or `Timeout`, or reported an error in-band (an `error` event),
+ * after every event before it was delivered. `runStatus` is the run's final status (`status`, on
+ * every error, is the HTTP status); `data` is the raw data of the `error` frame of a streamed run;
+ * `lastSequence` (polled runs) is the last event delivered, and `awaitRun` adds every `events`.
+ */
 export class RunError extends Schema.TaggedError<RunError>()("RunError", {
   ...RequestFields,
-  data: Schema.String
+  runId: Schema.optional(Schema.String),
+  runStatus: Schema.optional(Schema.String),
+  /** The run's own error text, when it gave one. */
+  error: Schema.optional(Schema.String),
+  data: Schema.optional(Schema.String),
+  lastSequence: Schema.optional(Schema.Number),
+  events: Schema.optional(Schema.Array(Schema.Unknown))
 }) {
   get isRetryable(): boolean {
     return false
@@ -142,6 +166,7 @@ export class RunError extends Schema.TaggedError<RunError>()("RunError", {
 /** The caller aborted the operation (an `AbortSignal` fired). */
 export class AbortedError extends Schema.TaggedError<AbortedError>()("AbortedError", {
   message: Schema.String,
+  operation: Schema.optional(Schema.String),
   cause: Schema.optional(Schema.Defect())
 }) {
   get isRetryable(): boolean {
@@ -188,6 +213,17 @@ export const FlowLikeErrorReason = Schema.Union([
 export class FlowLikeError extends Schema.TaggedError<FlowLikeError>()("FlowLikeError", {
   reason: FlowLikeErrorReason
 }) {
+  readonly [TypeId]: TypeId = TypeId
+
+  /** `instanceof` recognises errors of any copy of this package, by `TypeId`. */
+  static override [Symbol.hasInstance](u: unknown): boolean {
+    return Predicate.hasProperty(u, TypeId)
+  }
+
+  /** The SDK operation that failed, as `Service.method`. */
+  get operation(): string | undefined {
+    return this.reason.operation
+  }
   override get message(): string {
     return this.reason.message
   }
@@ -213,8 +249,8 @@ export class FlowLikeError extends Schema.TaggedError<FlowLikeError>()("FlowLike
   }
 }
 
-/** Whether a value is a `FlowLikeError`. */
-export const isFlowLikeError = (u: unknown): u is FlowLikeError => u instanceof FlowLikeError
+/** Whether a value is a `FlowLikeError` (of this or any other copy of the package). */
+export const isFlowLikeError = (u: unknown): u is FlowLikeError => Predicate.hasProperty(u, TypeId)
 
 /** Wraps a reason into a `FlowLikeError`. */
 export const make = (reason: FlowLikeErrorReason): FlowLikeError => new FlowLikeError({ reason })

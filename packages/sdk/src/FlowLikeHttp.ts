@@ -1,7 +1,11 @@
 /**
  * The configured HTTP transport every service uses: base URL + `/api/v1`, auth headers, a
- * `User-Agent`, JSON bodies, the server's error envelope decoded into `FlowLikeError`, retries for
- * idempotent requests, request timeouts and idle timeouts for streams.
+ * `User-Agent`, any request body (JSON, bytes, `Blob`, a byte stream), the server's error envelope
+ * decoded into `FlowLikeError`, retries for idempotent requests, request timeouts and idle timeouts
+ * for streams. Absolute URLs (signed storage URLs) are sent without any Flow-Like credential.
+ *
+ * It runs on whatever `HttpClient` is in context: `FlowLike.layer` provides `fetch`, and
+ * `FlowLike.layerWithoutHttpClient` takes yours.
  *
  * @since 0.1.0
  */
@@ -10,6 +14,7 @@ import { Sse } from "effect/encoding"
 import { FetchHttpClient, Headers, HttpBody, HttpClient, HttpClientRequest } from "effect/http"
 import type { HttpClientResponse } from "effect/http"
 import * as Auth from "./Auth.ts"
+import * as CallOptions from "./CallOptions.ts"
 import { FlowLikeConfig } from "./Config.ts"
 import type { ResolvedConfig } from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
@@ -19,19 +24,52 @@ import { USER_AGENT } from "./internal/version.ts"
 /** HTTP methods the API uses. */
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
 
-/** One API call, described independently of the transport. */
+/** A request body: JSON (encoded here), or any `HttpBody` (bytes, a `Blob`, a byte stream). */
+export type Body =
+  | { readonly _tag: "Json"; readonly value: unknown }
+  | { readonly _tag: "Raw"; readonly body: HttpBody.HttpBody }
+
+/** A JSON body. */
+export const jsonBody = (value: unknown): Body => ({ _tag: "Json", value })
+
+/** A body of bytes. */
+export const bytesBody = (bytes: Uint8Array, contentType = "application/octet-stream"): Body => ({
+  _tag: "Raw",
+  body: HttpBody.uint8Array(bytes, contentType)
+})
+
+/** A `Blob` body; its size is sent as `Content-Length`. */
+export const blobBody = (blob: Blob, contentType?: string): Body => ({
+  _tag: "Raw",
+  body: HttpBody.raw(blob, { contentType: contentType ?? (blob.type || "application/octet-stream"), contentLength: blob.size })
+})
+
+/** A streamed body of known length (storage services refuse chunked uploads). */
+export const streamBody = (
+  stream: Stream.Stream<Uint8Array, unknown>,
+  options: { readonly contentLength: number; readonly contentType?: string | undefined }
+): Body => ({ _tag: "Raw", body: HttpBody.stream(stream, options.contentType, options.contentLength) })
+
+/** One call, described independently of the transport. */
 export interface Request {
   readonly method: Method
-  /** Path below `/api/v1`, starting with `/`; build it with `path` so ids are encoded. */
+  /** Path below `/api/v1`, starting with `/` (ids already percent-encoded). */
   readonly path: string
+  /**
+   * An absolute URL to call instead of `path`, e.g. a signed storage URL: sent without any
+   * Flow-Like credential or configured header, and allowed to follow redirects.
+   */
+  readonly url?: string | undefined
   readonly urlParams?: Readonly<Record<string, string | number | boolean | undefined>> | undefined
-  /** A JSON body; `undefined` sends no body. */
-  readonly body?: unknown
+  readonly body?: Body | undefined
+  readonly headers?: Readonly<Record<string, string>> | undefined
   readonly auth?: Auth.RequestAuth | undefined
   /** Retried automatically on transient failures; defaults to true for GET only. Never set it for invocations. */
   readonly isIdempotent?: boolean | undefined
-  /** Overrides the configured request timeout for this call. */
-  readonly timeout?: Duration.Duration | undefined
+  /** Time the server may legitimately hold the request (a long poll's wait), added to the client's timeout. */
+  readonly serverWait?: Duration.Duration | undefined
+  /** The SDK operation, `Service.method`, named in errors. */
+  readonly operation?: string | undefined
 }
 
 /** Delay between retries: 0.5 s doubling to 8 s, jittered, never shorter than the server's `Retry-After` (capped at 60 s). */
@@ -43,10 +81,8 @@ export const backoff: Schedule.Schedule<Duration.Duration, FlowLikeError.FlowLik
   Schedule.setInputType<FlowLikeError.FlowLikeError>(),
   Schedule.modifyDelay(({ duration, input }) => {
     const reason = input.reason
-    const hinted = "retryAfterMillis" in reason ? reason.retryAfterMillis : undefined
-    return Effect.succeed(
-      hinted === undefined ? duration : Duration.max(duration, Duration.min(Duration.millis(hinted), Duration.seconds(60)))
-    )
+    const hinted = "retryAfter" in reason ? reason.retryAfter : undefined
+    return Effect.succeed(hinted === undefined ? duration : Duration.max(duration, Duration.min(hinted, Duration.seconds(60))))
   })
 )
 
@@ -59,17 +95,28 @@ export const retrySchedule = (times: number): Schedule.Schedule<Duration.Duratio
     )
   )
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** Why an id cannot be placed in a path segment, or `undefined` when it can. */
+export const idProblem = (id: unknown): string | undefined => {
+  if (typeof id !== "string" || id.trim() === "") return "must be a non-empty string"
+  if (id === "." || id === "..") return `must not be "${id}" (URL normalisation would remove it)`
+  if (LONE_SURROGATE.test(id)) return "must not contain a lone surrogate (it cannot be encoded)"
+  return undefined
+}
+
 /** Builds an API path from literal parts and ids; each id is checked and percent-encoded. */
 export const path = (strings: TemplateStringsArray, ...ids: ReadonlyArray<string>): Effect.Effect<string, FlowLikeError.FlowLikeError> =>
   Effect.suspend(() => {
     let out = strings[0] ?? ""
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]
-      if (typeof id !== "string" || id.trim() === "") {
+      const problem = idProblem(id)
+      if (problem !== undefined) {
         const label = (strings[i] ?? "").split("/").filter((part) => part !== "").at(-1) ?? "id"
-        return Effect.fail(FlowLikeError.invalidArgument(`Missing id after /${label}/: ids must be non-empty strings`))
+        return Effect.fail(FlowLikeError.invalidArgument(`The id after /${label}/ ${problem}`))
       }
-      out += encodeURIComponent(id) + (strings[i + 1] ?? "")
+      out += encodeURIComponent(id as string) + (strings[i + 1] ?? "")
     }
     return Effect.succeed(out)
   })
@@ -89,6 +136,8 @@ export class FlowLikeHttp extends Context.Service<FlowLikeHttp, {
   ): Effect.Effect<{ readonly value: S["Type"]; readonly raw: unknown }, FlowLikeError.FlowLikeError>
   /** Sends a request and returns its raw successful response, retried and timed out like `json`. */
   execute(request: Request): Effect.Effect<HttpClientResponse.HttpClientResponse, FlowLikeError.FlowLikeError>
+  /** Sends a request and streams the bytes of its successful response (idle-timed like SSE). */
+  bytes(request: Request): Stream.Stream<Uint8Array, FlowLikeError.FlowLikeError>
   /** Sends a request whose answer is an SSE stream and yields its decoded frames. Never retried. */
   sse(request: Request): Stream.Stream<Sse.Event, FlowLikeError.FlowLikeError>
 }>()("@flow-like/effect/FlowLikeHttp") {
@@ -118,35 +167,16 @@ const definedParams = (request: Request): Record<string, string> => {
 /** Method and full URL of a request, as errors show them (headers never appear). */
 export const describeRequest = (config: ResolvedConfig, request: Request): Errors.RequestInfo => {
   const query = new URLSearchParams(definedParams(request)).toString()
-  return { method: request.method, url: `${config.apiUrl}${request.path}${query === "" ? "" : `?${query}`}` }
+  const base = request.url ?? `${config.apiUrl}${request.path}`
+  return {
+    method: request.method,
+    url: query === "" ? base : `${base}${base.includes("?") ? "&" : "?"}${query}`,
+    operation: request.operation
+  }
 }
 
-const toHttpRequest = (
-  config: ResolvedConfig,
-  auth: Auth.Auth["Service"],
-  request: Request,
-  accept: string
-): Effect.Effect<HttpClientRequest.HttpClientRequest, FlowLikeError.FlowLikeError> =>
-  Effect.gen(function*() {
-    let body: HttpBody.HttpBody = HttpBody.empty
-    if (request.body !== undefined) {
-      body = yield* HttpBody.json(request.body).pipe(
-        Effect.mapError((error) =>
-          FlowLikeError.invalidArgument(`${request.method} ${request.path}: the body is not JSON-serialisable: ${error.message}`)
-        )
-      )
-    }
-    return HttpClientRequest.make(request.method)(`${config.apiUrl}${request.path}`, {
-      urlParams: definedParams(request),
-      headers: {
-        ...config.headers,
-        "user-agent": USER_AGENT,
-        accept,
-        ...auth.headers(request.auth ?? Auth.credential)
-      },
-      body
-    })
-  })
+/** API requests never follow redirects: the Flow-Like API does not redirect, and a redirect must not carry credentials elsewhere. */
+const apiRequestInit: globalThis.RequestInit = { redirect: "manual" }
 
 /** Builds the transport service from its parts; exported for tests and custom wiring. */
 export const make = (
@@ -154,20 +184,54 @@ export const make = (
   auth: Auth.Auth["Service"],
   client: HttpClient.HttpClient
 ): FlowLikeHttp["Service"] => {
-  const customFetch = config.fetch
-  /** Runs the transport with the custom `fetch`, and with the secret headers redacted in its spans and errors. */
-  const transport = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  const toHttpRequest = (
+    request: Request,
+    info: Errors.RequestInfo,
+    accept: string,
+    call: CallOptions.Options
+  ): Effect.Effect<HttpClientRequest.HttpClientRequest, FlowLikeError.FlowLikeError> => {
+    const isExternal = request.url !== undefined
+    const headers = isExternal
+      ? { "user-agent": USER_AGENT, ...request.headers }
+      : {
+        ...config.headers,
+        ...lowercase(call.headers),
+        "user-agent": USER_AGENT,
+        accept,
+        ...request.headers,
+        ...auth.headers(request.auth ?? Auth.credential)
+      }
+    const make = (body: HttpBody.HttpBody) =>
+      HttpClientRequest.make(request.method)(request.url ?? `${config.apiUrl}${request.path}`, {
+        urlParams: definedParams(request),
+        headers,
+        body
+      })
+    const body = request.body
+    if (body === undefined) return Effect.succeed(make(HttpBody.empty))
+    if (body._tag === "Raw") return Effect.succeed(make(body.body))
+    return HttpBody.json(body.value).pipe(
+      Effect.map(make),
+      Effect.mapError((error) =>
+        FlowLikeError.invalidArgument(`${Errors.prefix(info)}the body is not JSON-serialisable: ${Errors.describeCause(error.cause ?? error.message)}`)
+      )
+    )
+  }
+
+  /** Runs the HTTP client with the secret headers redacted in its spans, and API requests held to no redirects. */
+  const transport = <A, E, R>(request: Request, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.flatMap(Headers.CurrentRedactedNames, (names) => {
       const redacting = Effect.provideService(effect, Headers.CurrentRedactedNames, [...names, ...Auth.SECRET_HEADER_NAMES])
-      return customFetch === undefined ? redacting : Effect.provideService(redacting, FetchHttpClient.Fetch, customFetch)
+      return request.url === undefined ? Effect.provideService(redacting, FetchHttpClient.RequestInit, apiRequestInit) : redacting
     })
 
   const send = (
     request: Request,
     info: Errors.RequestInfo,
-    accept: string
+    accept: string,
+    call: CallOptions.Options
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, FlowLikeError.FlowLikeError> =>
-    toHttpRequest(config, auth, request, accept).pipe(
+    toHttpRequest(request, info, accept, call).pipe(
       Effect.tap((httpRequest) =>
         Effect.logDebug("flow-like request").pipe(
           Effect.annotateLogs({
@@ -177,7 +241,7 @@ export const make = (
           })
         )
       ),
-      Effect.flatMap((httpRequest) => transport(client.execute(httpRequest))),
+      Effect.flatMap((httpRequest) => transport(request, client.execute(httpRequest))),
       Effect.catchTag("HttpClientError", (error) => Effect.fail(Errors.fromHttpClientError(info, error))),
       Effect.flatMap((response) =>
         response.status >= 200 && response.status < 300
@@ -190,16 +254,19 @@ export const make = (
   const withPolicy = <A>(
     request: Request,
     info: Errors.RequestInfo,
+    call: CallOptions.Options,
     attempt: Effect.Effect<A, FlowLikeError.FlowLikeError>
   ): Effect.Effect<A, FlowLikeError.FlowLikeError> => {
-    const timeout = request.timeout ?? config.timeout
+    const base = call.timeout === undefined ? config.timeout : Duration.fromInputUnsafe(call.timeout)
+    const timeout = request.serverWait === undefined ? base : Duration.sum(base, request.serverWait)
     const timed = Effect.timeoutOrElse(attempt, {
       duration: timeout,
       orElse: () => Effect.fail(Errors.timedOut(info, timeout, "no complete response"))
     })
     const isIdempotent = request.isIdempotent ?? request.method === "GET"
-    if (!isIdempotent || config.maxRetries === 0) return timed
-    return Effect.retry(timed, { schedule: retrySchedule(config.maxRetries), while: (error) => error.isRetryable })
+    const maxRetries = call.maxRetries ?? config.maxRetries
+    if (!isIdempotent || maxRetries === 0) return timed
+    return Effect.retry(timed, { schedule: retrySchedule(maxRetries), while: (error) => error.isRetryable })
   }
 
   const readJson = <S extends Schema.Top & { readonly DecodingServices: never }>(
@@ -217,6 +284,14 @@ export const make = (
       )
     )
 
+  const idleTimeout = <A>(info: Errors.RequestInfo, stream: Stream.Stream<A, FlowLikeError.FlowLikeError>) => {
+    const idle = config.streamIdleTimeout
+    return Stream.timeoutOrElse(stream, {
+      duration: idle,
+      orElse: () => Stream.fail(Errors.timedOut(info, idle, "the stream sent nothing"))
+    })
+  }
+
   /** The decoded frames of an event-stream response, failing if it goes silent or breaks. */
   const frames = (
     info: Errors.RequestInfo,
@@ -233,47 +308,59 @@ export const make = (
         )
       )
     }
-    const idle = config.streamIdleTimeout
-    return Effect.succeed(response.stream.pipe(
-      Stream.mapError((error) => Errors.streamBroken(info, error)),
-      Stream.timeoutOrElse({
-        duration: idle,
-        orElse: () => Stream.fail(Errors.timedOut(info, idle, "the stream sent nothing"))
-      }),
-      Stream.decodeText(),
-      Stream.pipeThroughChannel(Sse.decode()),
-      Stream.catchTags({
-        Retry: () =>
-          Stream.fail(Errors.streamFailed(info, "the server asked the client to reconnect, which Flow-Like streams do not support")),
-        SseError: (error) => Stream.fail(Errors.streamFailed(info, error.message))
-      })
-    ))
-  }
-
-  const jsonWithRaw = <S extends Schema.Top & { readonly DecodingServices: never }>(request: Request, schema: S) => {
-    const info = describeRequest(config, request)
-    return withPolicy(
-      request,
-      info,
-      Effect.flatMap(send(request, info, "application/json"), (response) => readJson(info, schema, response))
+    return Effect.succeed(
+      idleTimeout(info, Stream.mapError(response.stream, (error) => Errors.streamBroken(info, error))).pipe(
+        Stream.decodeText(),
+        Stream.pipeThroughChannel(Sse.decode()),
+        Stream.catchTags({
+          Retry: () =>
+            Stream.fail(Errors.streamFailed(info, "the server asked the client to reconnect, which Flow-Like streams do not support")),
+          SseError: (error) => Stream.fail(Errors.streamFailed(info, error.message))
+        })
+      )
     )
   }
 
+  const withCall = <A, E>(f: (call: CallOptions.Options) => Effect.Effect<A, E>): Effect.Effect<A, E> =>
+    Effect.flatMap(Effect.service(CallOptions.CallOptions), f)
+
+  const jsonWithRaw = <S extends Schema.Top & { readonly DecodingServices: never }>(request: Request, schema: S) =>
+    withCall((call) => {
+      const info = describeRequest(config, request)
+      return withPolicy(
+        request,
+        info,
+        call,
+        Effect.flatMap(send(request, info, "application/json", call), (response) => readJson(info, schema, response))
+      )
+    })
+
   return {
     config,
-    execute: (request) => {
-      const info = describeRequest(config, request)
-      return withPolicy(request, info, send(request, info, "application/json"))
-    },
+    execute: (request) =>
+      withCall((call) => {
+        const info = describeRequest(config, request)
+        return withPolicy(request, info, call, send(request, info, "application/json", call))
+      }),
     jsonWithRaw,
     json: (request, schema) => Effect.map(jsonWithRaw(request, schema), ({ value }) => value),
-    sse: (request) => {
-      const info = describeRequest(config, request)
-      return Stream.unwrap(
-        withPolicy({ ...request, isIdempotent: false }, info, send(request, info, "text/event-stream")).pipe(
+    bytes: (request) =>
+      Stream.unwrap(withCall((call) => {
+        const info = describeRequest(config, request)
+        return Effect.map(
+          withPolicy(request, info, call, send(request, info, "*/*", call)),
+          (response) => idleTimeout(info, Stream.mapError(response.stream, (error) => Errors.streamBroken(info, error)))
+        )
+      })),
+    sse: (request) =>
+      Stream.unwrap(withCall((call) => {
+        const info = describeRequest(config, request)
+        return withPolicy({ ...request, isIdempotent: false }, info, call, send(request, info, "text/event-stream", call)).pipe(
           Effect.flatMap((response) => frames(info, response))
         )
-      )
-    }
+      }))
   }
 }
+
+const lowercase = (headers: Readonly<Record<string, string>> | undefined): Record<string, string> =>
+  headers === undefined ? {} : Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))

@@ -9,7 +9,9 @@
  *
  * @since 0.1.0
  */
-import { Option, Schema } from "effect"
+import { Result, Schema } from "effect"
+import type { InterComEvent } from "./api/WorkflowsApi.ts"
+import type { PolledEvent } from "./api/ExecutionApi.ts"
 
 /** Node-state change methods sent on `run:<id>` events. */
 export type NodeStateMethod = "add" | "remove" | "update"
@@ -42,7 +44,11 @@ export type EventKind =
     readonly logLevel: number | undefined
   }
   | { readonly _tag: "Error"; readonly message: string }
-  | { readonly _tag: "Unknown" }
+  | {
+    readonly _tag: "Unknown"
+    /** Set when the event type is a known one whose payload did not decode: what was wrong. */
+    readonly decodeIssue?: string | undefined
+  }
 
 /** Fields every event has, whatever its kind. */
 export interface EventFields {
@@ -96,18 +102,18 @@ const CompletedPayload = Schema.Struct({
 })
 const ErrorPayload = Schema.Struct({ message: Schema.String })
 
-const decodeRunInitiated = Schema.decodeUnknownOption(RunInitiatedPayload)
-const decodeLog = Schema.decodeUnknownOption(LogPayload)
-const decodeNodeState = Schema.decodeUnknownOption(NodeStatePayload)
-const decodeProgress = Schema.decodeUnknownOption(ProgressPayload)
-const decodeToast = Schema.decodeUnknownOption(ToastPayload)
-const decodeCompleted = Schema.decodeUnknownOption(CompletedPayload)
-const decodeError = Schema.decodeUnknownOption(ErrorPayload)
+const decodeRunInitiated = Schema.decodeUnknownResult(RunInitiatedPayload)
+const decodeLog = Schema.decodeUnknownResult(LogPayload)
+const decodeNodeState = Schema.decodeUnknownResult(NodeStatePayload)
+const decodeProgress = Schema.decodeUnknownResult(ProgressPayload)
+const decodeToast = Schema.decodeUnknownResult(ToastPayload)
+const decodeCompleted = Schema.decodeUnknownResult(CompletedPayload)
+const decodeError = Schema.decodeUnknownResult(ErrorPayload)
 
 const UNKNOWN: EventKind = { _tag: "Unknown" }
 
-const orUnknown = <A>(option: Option.Option<A>, f: (value: A) => EventKind): EventKind =>
-  Option.match(option, { onNone: () => UNKNOWN, onSome: f })
+const orUnknown = <A>(result: Result.Result<A, Schema.SchemaError>, f: (value: A) => EventKind): EventKind =>
+  Result.isSuccess(result) ? f(result.success) : { _tag: "Unknown", decodeIssue: result.failure.message }
 
 /**
  * Decodes an event's kind from its type and payload. A known type whose payload does not fit
@@ -153,47 +159,22 @@ export const decodeKind = (eventType: string, payload: unknown): EventKind => {
   }
 }
 
-/** The server's event envelope (`InterComEvent`) on the wire. */
-export const Envelope = Schema.Struct({
-  event_id: Schema.String,
-  event_type: Schema.String,
-  payload: Schema.Unknown,
-  timestamp: Schema.Struct({
-    secs_since_epoch: Schema.Number,
-    nanos_since_epoch: Schema.Number
-  })
-})
-
-/** A polled event on the wire. */
-export const WireRunEvent = Schema.Struct({
-  sequence: Schema.Number,
-  event_type: Schema.String,
-  payload: Schema.Unknown,
-  created_at: Schema.String
-})
-
 /** Builds a `WorkflowEvent` from an SSE frame and its decoded envelope. */
-export const fromEnvelope = (
-  event: string,
-  data: string,
-  envelope: typeof Envelope.Type
-): WorkflowEvent => ({
-  ...decodeKind(envelope.event_type, envelope.payload),
+export const fromEnvelope = (event: string, data: string, envelope: typeof InterComEvent.Type): WorkflowEvent => ({
+  ...decodeKind(envelope.eventType, envelope.payload),
   event,
   data,
-  eventType: envelope.event_type,
+  eventType: envelope.eventType,
   payload: envelope.payload,
-  eventId: envelope.event_id,
-  timestamp: new Date(
-    envelope.timestamp.secs_since_epoch * 1000 + Math.floor(envelope.timestamp.nanos_since_epoch / 1_000_000)
-  )
+  eventId: envelope.eventId,
+  timestamp: envelope.timestamp
 })
 
-/** Builds a `RunEvent` from a polled wire event. */
-export const fromWire = (wire: typeof WireRunEvent.Type): RunEvent => ({
-  ...decodeKind(wire.event_type, wire.payload),
-  eventType: wire.event_type,
-  payload: wire.payload,
-  sequence: wire.sequence,
-  createdAt: wire.created_at
+/** Builds a `RunEvent` from a polled event. */
+export const fromPolled = (polled: typeof PolledEvent.Type): RunEvent => ({
+  ...decodeKind(polled.eventType, polled.payload),
+  eventType: polled.eventType,
+  payload: polled.payload,
+  sequence: polled.sequence,
+  createdAt: polled.createdAt
 })

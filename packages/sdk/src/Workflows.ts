@@ -7,16 +7,23 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Predicate, Redacted, Schema, Stream } from "effect"
+import { Context, Effect, Layer, Predicate, Redacted, Stream } from "effect"
+import { WorkflowsApi } from "./api/WorkflowsApi.ts"
+import type { Variable } from "./api/WorkflowsApi.ts"
 import type { Secret } from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
-import { FlowLikeHttp, path } from "./FlowLikeHttp.ts"
+import { FlowLikeHttp } from "./FlowLikeHttp.ts"
+import type { Request } from "./FlowLikeHttp.ts"
+import * as Endpoint from "./internal/endpoint.ts"
 import { runEvents } from "./internal/runStream.ts"
 import { reveal } from "./internal/secret.ts"
 import type { WorkflowEvent } from "./WorkflowEvent.ts"
 
 /** A board version as `[major, minor, patch]`. */
 export type BoardVersion = readonly [number, number, number]
+
+/** A runtime variable: a full Flow-Like `Variable` (see `WorkflowsApi.Variable`). */
+export type RuntimeVariable = typeof Variable.Type
 
 /** An OAuth token handed to the run for a provider. */
 export interface OAuthToken {
@@ -29,8 +36,8 @@ export interface OAuthToken {
 
 /** Options shared by every invocation. */
 export interface InvokeOptions {
-  /** Runtime variables by variable id, as full Flow-Like `Variable` objects (see `Boards.prerunBoard`). */
-  readonly runtimeVariables?: Readonly<Record<string, unknown>> | undefined
+  /** Runtime variables by variable id, as full Flow-Like `Variable` objects. */
+  readonly runtimeVariables?: Readonly<Record<string, RuntimeVariable>> | undefined
   readonly profileId?: string | undefined
   /** A user token forwarded to the run. */
   readonly token?: Secret | undefined
@@ -68,13 +75,6 @@ export interface AsyncInvocation {
   /** The answer as the server sent it, with `poll_token` left out (it is in `pollToken`). */
   readonly raw: Readonly<Record<string, unknown>>
 }
-
-const AsyncInvocationWire = Schema.Struct({
-  run_id: Schema.String,
-  status: Schema.String,
-  poll_token: Schema.String,
-  backend: Schema.optional(Schema.NullOr(Schema.String))
-})
 
 /** Invokes boards and events. */
 export class Workflows extends Context.Service<Workflows, {
@@ -116,57 +116,15 @@ export class Workflows extends Context.Service<Workflows, {
   )
 }
 
-const VersionPart = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
-
-const OAuthTokenBody = Schema.Struct({
-  accessToken: Schema.String,
-  refreshToken: Schema.optional(Schema.String),
-  tokenType: Schema.optional(Schema.String),
-  expiresAt: Schema.optional(Schema.Number)
-}).pipe(Schema.encodeKeys({
-  accessToken: "access_token",
-  refreshToken: "refresh_token",
-  tokenType: "token_type",
-  expiresAt: "expires_at"
-}))
-
-const invokeFields = {
-  payload: Schema.optional(Schema.Unknown),
-  runtimeVariables: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
-  profileId: Schema.optional(Schema.String),
-  token: Schema.optional(Schema.String),
-  oauthTokens: Schema.optional(Schema.Record(Schema.String, OAuthTokenBody))
-}
-
-const invokeKeys = {
-  runtimeVariables: "runtime_variables",
-  profileId: "profile_id",
-  oauthTokens: "oauth_tokens"
-} as const
-
-/** `InvokeBoardRequest` (and its async twin, which has no `stream_state`) on the wire. */
-const BoardInvokeBody = Schema.Struct({
-  nodeId: Schema.NonEmptyString,
-  ...invokeFields,
-  version: Schema.optional(Schema.Tuple([VersionPart, VersionPart, VersionPart])),
-  streamState: Schema.optional(Schema.Boolean)
-}).pipe(Schema.encodeKeys({ ...invokeKeys, nodeId: "node_id", streamState: "stream_state" }))
-
-/** `InvokeEventRequest`: the payload goes inside this wrapper, never as the body itself. */
-const EventInvokeBody = Schema.Struct({
-  ...invokeFields,
-  version: Schema.optional(Schema.String)
-}).pipe(Schema.encodeKeys(invokeKeys))
-
-const encodeBoardBody = Schema.encodeUnknownEffect(BoardInvokeBody)
-const encodeEventBody = Schema.encodeUnknownEffect(EventInvokeBody)
+const endpoints = WorkflowsApi.endpoints
 
 const revealOAuth = (tokens: Readonly<Record<string, OAuthToken>> | undefined) =>
   tokens === undefined ? undefined : Object.fromEntries(
     Object.entries(tokens).map(([provider, oauth]) => [provider, {
-      ...oauth,
       accessToken: reveal(oauth.accessToken),
-      refreshToken: oauth.refreshToken === undefined ? undefined : reveal(oauth.refreshToken)
+      refreshToken: oauth.refreshToken === undefined ? undefined : reveal(oauth.refreshToken),
+      tokenType: oauth.tokenType,
+      expiresAt: oauth.expiresAt
     }])
   )
 
@@ -179,56 +137,73 @@ const commonFields = (payload: unknown, options: InvokeOptions) => ({
   oauthTokens: revealOAuth(options.oauthTokens)
 })
 
-const invalidBody = (what: string) => (error: Schema.SchemaError) =>
-  FlowLikeError.invalidArgument(`The ${what} cannot be sent: ${error.message}`)
+const checkNodeId = (operation: string, nodeId: string) =>
+  typeof nodeId === "string" && nodeId.trim() !== ""
+    ? Effect.void
+    : Effect.fail(FlowLikeError.invalidArgument(`${operation}: nodeId must be a non-empty string`))
 
-const boardBody = (nodeId: string, payload: unknown, options: BoardStreamOptions, streamState?: boolean) =>
-  encodeBoardBody({ nodeId, ...commonFields(payload, options), version: options.version, streamState }).pipe(
-    Effect.mapError(invalidBody("board invocation"))
-  )
-
-const eventBody = (payload: unknown, options: EventInvokeOptions) =>
-  encodeEventBody({ ...commonFields(payload, options), version: options.version }).pipe(
-    Effect.mapError(invalidBody("event invocation"))
-  )
-
-const toAsyncInvocation = ({ raw, value }: { readonly value: typeof AsyncInvocationWire.Type; readonly raw: unknown }): AsyncInvocation => {
+const toAsyncInvocation = (
+  value: typeof endpoints.invokeBoardAsync["~Success"]["Type"],
+  raw: unknown
+): AsyncInvocation => {
   const { poll_token: _, ...rest } = Predicate.isObject(raw) ? raw : {}
   return {
-    runId: value.run_id,
-    pollToken: Redacted.make(value.poll_token),
+    runId: value.runId,
+    pollToken: Redacted.make(value.pollToken),
     status: value.status,
-    backend: value.backend ?? undefined,
+    backend: value.backend,
     raw: rest
   }
 }
 
 /** Builds the service over a transport. */
-export const make = (http: FlowLikeHttp["Service"]): Workflows["Service"] => ({
-  triggerWorkflow: (appId, boardId, nodeId, payload, options = {}) =>
-    Stream.unwrap(Effect.gen(function*() {
-      const route = yield* path`/apps/${appId}/board/${boardId}/invoke`
-      const body = yield* boardBody(nodeId, payload, options, options.streamState ?? true)
-      return runEvents(http, { method: "POST", path: route, body })
-    })).pipe(Stream.withSpan("Workflows.triggerWorkflow")),
-  triggerWorkflowAsync: Effect.fn("Workflows.triggerWorkflowAsync")(
-    function*(appId: string, boardId: string, nodeId: string, payload?: unknown, options: BoardInvokeOptions = {}) {
-      const route = yield* path`/apps/${appId}/board/${boardId}/invoke/async`
-      const body = yield* boardBody(nodeId, payload, options)
-      return toAsyncInvocation(yield* http.jsonWithRaw({ method: "POST", path: route, body }, AsyncInvocationWire))
-    }
-  ),
-  triggerEvent: (appId, eventId, payload, options = {}) =>
-    Stream.unwrap(Effect.gen(function*() {
-      const route = yield* path`/apps/${appId}/events/${eventId}/invoke`
-      const body = yield* eventBody(payload, options)
-      return runEvents(http, { method: "POST", path: route, body })
-    })).pipe(Stream.withSpan("Workflows.triggerEvent")),
-  triggerEventAsync: Effect.fn("Workflows.triggerEventAsync")(
-    function*(appId: string, eventId: string, payload?: unknown, options: EventInvokeOptions = {}) {
-      const route = yield* path`/apps/${appId}/events/${eventId}/invoke/async`
-      const body = yield* eventBody(payload, options)
-      return toAsyncInvocation(yield* http.jsonWithRaw({ method: "POST", path: route, body }, AsyncInvocationWire))
-    }
-  )
-})
+export const make = (http: FlowLikeHttp["Service"]): Workflows["Service"] => {
+  const invokeAsync = Effect.fnUntraced(function*(
+    endpoint: typeof endpoints.invokeBoardAsync | typeof endpoints.invokeEventAsync,
+    request: Effect.Effect<Request, FlowLikeError.FlowLikeError>
+  ) {
+    const { raw, value } = yield* http.jsonWithRaw(yield* request, Endpoint.success(endpoint))
+    return toAsyncInvocation(value, raw)
+  })
+  return {
+    triggerWorkflow: (appId, boardId, nodeId, payload, options = {}) =>
+      Stream.unwrap(Effect.gen(function*() {
+        const operation = "Workflows.triggerWorkflow"
+        yield* checkNodeId(operation, nodeId)
+        const request = yield* Endpoint.request(endpoints.invokeBoard, {
+          params: { app: appId, board: boardId },
+          payload: { nodeId, ...commonFields(payload, options), version: options.version, streamState: options.streamState ?? true }
+        }, { operation })
+        return runEvents(http, request)
+      })),
+    triggerWorkflowAsync: (appId, boardId, nodeId, payload, options = {}) => {
+      const operation = "Workflows.triggerWorkflowAsync"
+      return invokeAsync(
+        endpoints.invokeBoardAsync,
+        Effect.andThen(
+          checkNodeId(operation, nodeId),
+          Endpoint.request(endpoints.invokeBoardAsync, {
+            params: { app: appId, board: boardId },
+            payload: { nodeId, ...commonFields(payload, options), version: options.version }
+          }, { operation })
+        )
+      )
+    },
+    triggerEvent: (appId, eventId, payload, options = {}) =>
+      Stream.unwrap(Effect.map(
+        Endpoint.request(endpoints.invokeEvent, {
+          params: { app: appId, event: eventId },
+          payload: { ...commonFields(payload, options), version: options.version }
+        }, { operation: "Workflows.triggerEvent" }),
+        (request) => runEvents(http, request)
+      )),
+    triggerEventAsync: (appId, eventId, payload, options = {}) =>
+      invokeAsync(
+        endpoints.invokeEventAsync,
+        Endpoint.request(endpoints.invokeEventAsync, {
+          params: { app: appId, event: eventId },
+          payload: { ...commonFields(payload, options), version: options.version }
+        }, { operation: "Workflows.triggerEventAsync" })
+      )
+  }
+}

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 export * as Auth from "./Auth.ts"
+export * as CallOptions from "./CallOptions.ts"
 export * as Config from "./Config.ts"
 export * as Execution from "./Execution.ts"
 export * as FlowLike from "./FlowLike.ts"

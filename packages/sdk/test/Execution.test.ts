@@ -71,7 +71,7 @@ describe("Execution", () => {
   it.effect("polls with the poll token as bearer instead of the PAT, caps the server wait and derives done", () =>
     Effect.gen(function*() {
       const execution = yield* Execution.Execution
-      const first = yield* execution.pollExecution(POLL_TOKEN, { timeout: 45 })
+      const first = yield* execution.pollExecution(POLL_TOKEN, { waitSeconds: 45 })
       assert.strictEqual(first.done, true)
       assert.strictEqual(first.status, "Completed")
       assert.strictEqual(first.lastSequence, 3)
@@ -95,7 +95,7 @@ describe("Execution", () => {
       const execution = yield* Execution.Execution
       const negative = yield* Effect.flip(execution.pollExecution(POLL_TOKEN, { afterSequence: -1 }))
       assert.strictEqual(negative.reason._tag, "InvalidArgumentError")
-      const badWait = yield* Effect.flip(execution.pollExecution(POLL_TOKEN, { timeout: Number.NaN }))
+      const badWait = yield* Effect.flip(execution.pollExecution(POLL_TOKEN, { waitSeconds: Number.NaN }))
       assert.strictEqual(badWait.reason._tag, "InvalidArgumentError")
       assert.strictEqual((yield* MockHttpClient.MockHttpClient).requests.length, 0)
     }).pipe(Effect.provide(sdkLayer(() => MockHttpClient.json({})))))
@@ -167,15 +167,17 @@ describe("Execution", () => {
       assert.notInclude(error.message, "wrong-token")
     }).pipe(Effect.provide(sdkLayer(fakeRun({ eventCount: 3, finalStatus: "Completed" }).handler))))
 
-  it.effect("awaits a failed run and returns its final state with every event", () =>
+  it.effect("fails awaiting a failed run with a RunError carrying its status, error, last sequence and every event", () =>
     Effect.gen(function*() {
       const execution = yield* Execution.Execution
-      const outcome = yield* execution.awaitRun(POLL_TOKEN)
-      assert.strictEqual(outcome.status, "Failed")
-      assert.strictEqual(outcome.done, true)
-      assert.strictEqual(outcome.error, "Board exploded")
-      assert.deepStrictEqual(sequencesOf(outcome.events), oneTo(130))
-      assert.strictEqual(outcome.lastSequence, 130)
+      const error = yield* Effect.flip(execution.awaitRun(POLL_TOKEN))
+      assert.strictEqual(error.reason._tag, "RunError")
+      if (error.reason._tag !== "RunError") return
+      assert.strictEqual(error.reason.runStatus, "Failed")
+      assert.strictEqual(error.reason.error, "Board exploded")
+      assert.strictEqual(error.reason.lastSequence, 130)
+      assert.strictEqual(error.operation, "Execution.awaitRun")
+      assert.deepStrictEqual(sequencesOf((error.reason.events ?? []) as ReadonlyArray<{ readonly sequence: number }>), oneTo(130))
     }).pipe(Effect.provide(sdkLayer(fakeRun({ eventCount: 130, finalStatus: "Failed", error: "Board exploded" }).handler))))
 
   it.effect("reads a run's status record", () =>

@@ -47,7 +47,7 @@ describe("FlowLikeHttp", () => {
   it.effect("sends JSON bodies with a content type and extra headers", () =>
     Effect.gen(function*() {
       const http = yield* FlowLikeHttp.FlowLikeHttp
-      yield* http.json({ method: "POST", path: "/x", body: { a: 1 } }, Schema.Null)
+      yield* http.json({ method: "POST", path: "/x", body: FlowLikeHttp.jsonBody({ a: 1 }) }, Schema.Null)
       const [request] = yield* recorded
       assert.strictEqual(request?.headers["content-type"], "application/json")
       assert.strictEqual(request?.headers["x-team"], "blue")
@@ -224,7 +224,8 @@ describe("FlowLikeHttp", () => {
       const workflows = yield* Workflows.Workflows
       const error = yield* Effect.flip(workflows.triggerWorkflowAsync("app", "", "node"))
       assert.strictEqual(error.reason._tag, "InvalidArgumentError")
-      assert.include(error.message, "/board/")
+      assert.include(error.message, "Workflows.triggerWorkflowAsync: board must be a non-empty string")
+      assert.strictEqual(error.operation, "Workflows.triggerWorkflowAsync")
       assert.strictEqual((yield* recorded).length, 0)
     }).pipe(Effect.provide(sdkLayer(() => MockHttpClient.json({})))))
 

@@ -116,7 +116,9 @@ describe("Workflows", () => {
       const workflows = yield* Workflows.Workflows
       const events = yield* collect(workflows.triggerWorkflow("app1", "board1", "node1", { key: "value" }, {
         version: [1, 0, 3],
-        runtimeVariables: { var1: { id: "var1" } },
+        runtimeVariables: {
+          var1: { id: "var1", name: "greeting", dataType: "String", valueType: "Normal", exposed: true, secret: false, editable: true, defaultValue: [34, 104, 34] }
+        },
         profileId: "profile1",
         token: Redacted.make("user-token"),
         oauthTokens: { google: { accessToken: "ya29", refreshToken: Redacted.make("r1"), expiresAt: 1800000000 } }
@@ -131,7 +133,9 @@ describe("Workflows", () => {
         node_id: "node1",
         payload: { key: "value" },
         version: [1, 0, 3],
-        runtime_variables: { var1: { id: "var1" } },
+        runtime_variables: {
+          var1: { id: "var1", name: "greeting", data_type: "String", value_type: "Normal", exposed: true, secret: false, editable: true, default_value: [34, 104, 34] }
+        },
         profile_id: "profile1",
         token: "user-token",
         oauth_tokens: { google: { access_token: "ya29", refresh_token: "r1", expires_at: 1800000000 } },
@@ -202,10 +206,36 @@ describe("Workflows", () => {
       const workflows = yield* Workflows.Workflows
       const [seen, error] = yield* typesUntilFailure(workflows.triggerWorkflow("a", "b", "n"))
       assert.deepStrictEqual(seen, ["run_initiated"])
-      assert.strictEqual(error.message, "The run failed: Board failed to load")
+      assert.strictEqual(error.message, "Workflows.triggerWorkflow: the run r1 ended Failed: Board failed to load")
+      assert.strictEqual(error.reason._tag === "RunError" ? error.reason.runId : undefined, "r1")
+      assert.strictEqual(error.reason._tag === "RunError" ? error.reason.runStatus : undefined, "Failed")
     }).pipe(Effect.provide(sdkLayer(() =>
       MockHttpClient.sse([frame("run_initiated", { run_id: "r1" }), frame("error", { message: "Board failed to load" })])
     ))))
+
+  it.effect("delivers a completed event with status failed, then fails with RunError", () =>
+    Effect.gen(function*() {
+      const workflows = yield* Workflows.Workflows
+      const [seen, error] = yield* typesUntilFailure(workflows.triggerWorkflow("a", "b", "n"))
+      assert.deepStrictEqual(seen, ["run_initiated", "completed"])
+      assert.strictEqual(error.reason._tag, "RunError")
+      assert.strictEqual(error.reason._tag === "RunError" ? error.reason.runStatus : undefined, "Failed")
+    }).pipe(Effect.provide(sdkLayer(() =>
+      MockHttpClient.sse([
+        frame("run_initiated", { run_id: "r1" }),
+        frame("completed", { run_id: "r1", status: "failed", duration_ms: 5, log_level: 4 })
+      ])
+    ))))
+
+  it.effect("ends on a completed event whose payload does not decode, keeping the decode problem", () =>
+    Effect.gen(function*() {
+      const workflows = yield* Workflows.Workflows
+      const events = yield* collect(workflows.triggerWorkflow("a", "b", "n"))
+      assert.deepStrictEqual(events.map((event) => event.eventType), ["completed"])
+      const [last] = events
+      assert.strictEqual(last?._tag, "Unknown")
+      assert.include(last?._tag === "Unknown" ? last.decodeIssue ?? "" : "", "run_id")
+    }).pipe(Effect.provide(sdkLayer(() => MockHttpClient.sse([frame("completed", { status: 3 })])))))
 
   it.effect("fails with StreamError when the body ends before completed", () =>
     Effect.gen(function*() {

@@ -86,30 +86,41 @@ describe("end to end against the dev server", () => {
       const execution = yield* Execution.Execution
       const run = yield* workflows.triggerWorkflowAsync(dev.appId, "slow", "start", { n: 1 })
       assert.strictEqual(run.status, "dispatched")
-      const events = Array.from(yield* Stream.runCollect(execution.watchRun(run.pollToken, { timeout: 5 })))
+      const events = Array.from(yield* Stream.runCollect(execution.watchRun(run.pollToken, { waitSeconds: 5 })))
       assert.deepStrictEqual(sequences(events), events.map((_, index) => index + 1))
       assert.strictEqual(events.at(-1)?._tag, "Log")
       const status = yield* execution.getRunStatus(run.runId)
       assert.strictEqual(status.status, "Completed")
       assert.isTrue(status.done)
-      const again = yield* execution.pollExecution(run.pollToken, { afterSequence: 0, timeout: 1 })
+      const again = yield* execution.pollExecution(run.pollToken, { afterSequence: 0, waitSeconds: 1 })
       assert.deepStrictEqual(again.events, [], "the server delivers each event once")
       assert.isTrue(again.done)
       const poll = dev.requests.find((request) => request.path === "/api/v1/execution/poll")
       assert.strictEqual(poll?.headers["authorization"], `Bearer ${Redacted.value(run.pollToken)}`)
     }).pipe(Effect.provide(e2e())))
 
-  it.live("awaits a failing run and reports Failed with the error", () =>
+  it.live("fails a failed run with RunError in every path: awaitRun, watchRun and the stream", () =>
     Effect.gen(function*() {
       const dev = yield* server
       dev.boards.add({ id: "bad", steps: [{ type: "log", message: "about to fail" }, { type: "fail", message: "boom" }] })
       const workflows = yield* Workflows.Workflows
       const execution = yield* Execution.Execution
       const run = yield* workflows.triggerWorkflowAsync(dev.appId, "bad", "start")
-      const outcome = yield* execution.awaitRun(run.pollToken)
-      assert.strictEqual(outcome.status, "Failed")
-      assert.isTrue(outcome.done)
-      assert.include(outcome.error ?? "", "boom")
+      const awaited = yield* Effect.flip(execution.awaitRun(run.pollToken))
+      assert.strictEqual(awaited.reason._tag, "RunError")
+      if (awaited.reason._tag !== "RunError") return
+      assert.strictEqual(awaited.reason.runStatus, "Failed")
+      assert.strictEqual(awaited.reason.runId, run.runId)
+      assert.include(awaited.reason.error ?? "", "boom")
+      assert.isAbove(awaited.reason.events?.length ?? 0, 0)
+      const second = yield* workflows.triggerWorkflowAsync(dev.appId, "bad", "start")
+      const seen: Array<string> = []
+      const watched = yield* Effect.flip(
+        Stream.runForEach(execution.watchRun(second.pollToken), (event) => Effect.sync(() => seen.push(event.eventType)))
+      )
+      assert.strictEqual(watched.reason._tag, "RunError")
+      assert.strictEqual(watched.reason._tag === "RunError" ? watched.reason.lastSequence : undefined, seen.length)
+      assert.include(seen, "log")
       const streamed = yield* Effect.flip(Stream.runDrain(workflows.triggerWorkflow(dev.appId, "bad", "start")))
       assert.strictEqual(streamed.reason._tag, "RunError")
       assert.include(streamed.message, "boom")
@@ -139,7 +150,7 @@ describe("end to end against the dev server", () => {
       dev.faults.inject({ method: "GET", path: "/api/v1/execution/poll", times: 1, fault: { kind: "drop" } })
       dev.faults.inject({ method: "GET", path: "/api/v1/execution/poll", times: 1, fault: { kind: "status", status: 502 } })
       const events = Array.from(
-        yield* Stream.runCollect(execution.watchRun(run.pollToken, { timeout: 5, retry: Schedule.recurs(10) }))
+        yield* Stream.runCollect(execution.watchRun(run.pollToken, { waitSeconds: 5, retry: Schedule.recurs(10) }))
       )
       const expected = events.map((_, index) => index + 1)
       assert.deepStrictEqual(sequences(events), expected)

@@ -13,8 +13,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Layer, Redacted, Stream } from "effect"
-import { Execution, WorkflowEvent, Workflows } from "@flow-like/effect"
+import { Effect, Layer, Redacted, Schema, Stream } from "effect"
+import { Execution, WorkflowEvent, Workflows, WorkflowsApi } from "@flow-like/effect"
 
 /** Implementations for some operations of each service. */
 export interface Implementations {
@@ -51,18 +51,13 @@ let eventCounter = 0
 
 /** A streamed event as the SDK would decode it from the server's frame. */
 export const workflowEvent = (eventType: string, payload: unknown, timestamp = new Date(0)): WorkflowEvent.WorkflowEvent => {
-  const envelope = {
-    event_id: `mock-event-${++eventCounter}`,
-    event_type: eventType,
-    payload,
-    timestamp: { secs_since_epoch: Math.floor(timestamp.getTime() / 1000), nanos_since_epoch: (timestamp.getTime() % 1000) * 1_000_000 }
-  }
-  return WorkflowEvent.fromEnvelope(eventType, JSON.stringify(envelope), envelope)
+  const envelope = { eventId: `mock-event-${++eventCounter}`, eventType, payload, timestamp }
+  return WorkflowEvent.fromEnvelope(eventType, JSON.stringify(Schema.encodeSync(WorkflowsApi.InterComEvent)(envelope)), envelope)
 }
 
 /** A polled event as the SDK would decode it. */
 export const runEvent = (sequence: number, eventType: string, payload: unknown): WorkflowEvent.RunEvent =>
-  WorkflowEvent.fromWire({ sequence, event_type: eventType, payload, created_at: new Date(0).toISOString() })
+  WorkflowEvent.fromPolled({ sequence, eventType, payload, createdAt: new Date(0).toISOString() })
 
 /** An asynchronous invocation result. */
 export const asyncInvocation = (runId: string, pollToken = `poll-token-${runId}`): Workflows.AsyncInvocation => ({

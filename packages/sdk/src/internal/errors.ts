@@ -9,7 +9,12 @@ const MAX_BODY_IN_ERROR = 2_000
 export interface RequestInfo {
   readonly method: string
   readonly url: string
+  /** The SDK operation, `Service.method`. */
+  readonly operation?: string | undefined
 }
+
+/** `"Service.method: "` when the operation is known, for the start of a message. */
+export const prefix = (request: RequestInfo): string => request.operation === undefined ? "" : `${request.operation}: `
 
 const Envelope = Schema.Struct({
   error: Schema.Struct({
@@ -63,11 +68,11 @@ export const parseErrorBody = (
   return { code: undefined, errorId: undefined, message: text === "" ? undefined : truncate(text, 500) }
 }
 
-const retryAfterMillis = (headers: Headers.Headers, now: number): number | undefined => {
+const retryAfter = (headers: Headers.Headers, now: number): Duration.Duration | undefined => {
   const value = headers["retry-after"]
   if (value === undefined) return undefined
   const parsed = Headers.parseRetryAfter(value)
-  return Result.isSuccess(parsed) ? Duration.toMillis(Headers.retryAfterDelay(parsed.success, now)) : undefined
+  return Result.isSuccess(parsed) ? Headers.retryAfterDelay(parsed.success, now) : undefined
 }
 
 /** Builds the typed error for a non-2xx response whose body has been read. */
@@ -82,13 +87,14 @@ export const fromStatus = (
   const errorId = parsed.errorId ?? headers["x-error-id"]
   const serverMessage = parsed.message ?? REASON_PHRASES[status] ?? "HTTP error"
   const code = parsed.code
-  let message = `${request.method} ${request.url} failed with ${status}${code === undefined ? "" : ` ${code}`}: ${serverMessage}`
+  let message = `${prefix(request)}${request.method} ${request.url} failed with ${status}${code === undefined ? "" : ` ${code}`}: ${serverMessage}`
   if (status === 500 && (code === undefined || code === "INTERNAL_ERROR")) {
     message += " (the Flow-Like server also answers 500 for missing or invalid credentials, for apps you are not a member of and for unknown boards or events)"
   }
   if (errorId !== undefined) message += ` [error id ${errorId}]`
   const fields = {
     message,
+    operation: request.operation,
     method: request.method,
     url: request.url,
     status,
@@ -101,12 +107,12 @@ export const fromStatus = (
   if (status === 404) return FlowLikeError.make(new FlowLikeError.NotFoundError(fields))
   if (status === 429) {
     return FlowLikeError.make(
-      new FlowLikeError.RateLimitError({ ...fields, retryAfterMillis: retryAfterMillis(headers, now) })
+      new FlowLikeError.RateLimitError({ ...fields, retryAfter: retryAfter(headers, now) })
     )
   }
   if (status >= 500) {
     return FlowLikeError.make(
-      new FlowLikeError.ServerError({ ...fields, retryAfterMillis: retryAfterMillis(headers, now) })
+      new FlowLikeError.ServerError({ ...fields, retryAfter: retryAfter(headers, now) })
     )
   }
   return FlowLikeError.make(new FlowLikeError.InvalidRequestError(fields))
@@ -123,7 +129,8 @@ export const fromResponse = (
     return fromStatus(request, response.status, response.headers, body, now)
   })
 
-const describeCause = (cause: unknown): string => {
+/** A cause as text: its message and its own cause's message. */
+export const describeCause = (cause: unknown): string => {
   if (cause instanceof Error) {
     const inner = cause.cause instanceof Error ? `: ${cause.cause.message}` : ""
     return `${cause.message}${inner}`
@@ -141,7 +148,8 @@ export const fromHttpClientError = (
     case "TransportError":
       return FlowLikeError.make(
         new FlowLikeError.NetworkError({
-          message: `${request.method} ${request.url}: connection failed: ${describeCause(reason.cause ?? reason.description)}`,
+          message: `${prefix(request)}${request.method} ${request.url}: connection failed: ${describeCause(reason.cause ?? reason.description)}`,
+          operation: request.operation,
           method: request.method,
           url: request.url,
           cause: reason.cause
@@ -150,14 +158,15 @@ export const fromHttpClientError = (
     case "EncodeError":
     case "InvalidUrlError":
       return FlowLikeError.invalidArgument(
-        `${request.method} ${request.url}: the request could not be built: ${describeCause(reason.cause ?? reason.description)}`
+        `${prefix(request)}${request.method} ${request.url}: the request could not be built: ${describeCause(reason.cause ?? reason.description)}`
       )
     case "StatusCodeError":
     case "DecodeError":
     case "EmptyBodyError":
       return FlowLikeError.make(
         new FlowLikeError.DecodeError({
-          message: `${request.method} ${request.url}: the response could not be read: ${describeCause(reason.cause ?? reason.description)}`,
+          message: `${prefix(request)}${request.method} ${request.url}: the response could not be read: ${describeCause(reason.cause ?? reason.description)}`,
+          operation: request.operation,
           method: request.method,
           url: request.url,
           status: reason.response.status
@@ -170,7 +179,8 @@ export const fromHttpClientError = (
 export const streamBroken = (request: RequestInfo, cause: unknown): FlowLikeError.FlowLikeError =>
   FlowLikeError.make(
     new FlowLikeError.NetworkError({
-      message: `${request.method} ${request.url}: the connection dropped while reading the response: ${describeCause(cause)}`,
+      message: `${prefix(request)}${request.method} ${request.url}: the connection dropped while reading the response: ${describeCause(cause)}`,
+      operation: request.operation,
       method: request.method,
       url: request.url,
       cause
@@ -181,7 +191,8 @@ export const streamBroken = (request: RequestInfo, cause: unknown): FlowLikeErro
 export const streamFailed = (request: RequestInfo, detail: string): FlowLikeError.FlowLikeError =>
   FlowLikeError.make(
     new FlowLikeError.StreamError({
-      message: `${request.method} ${request.url}: ${detail}`,
+      message: `${prefix(request)}${request.method} ${request.url}: ${detail}`,
+      operation: request.operation,
       method: request.method,
       url: request.url
     })
@@ -191,7 +202,8 @@ export const streamFailed = (request: RequestInfo, detail: string): FlowLikeErro
 export const timedOut = (request: RequestInfo, timeout: Duration.Duration, what: string): FlowLikeError.FlowLikeError =>
   FlowLikeError.make(
     new FlowLikeError.TimeoutError({
-      message: `${request.method} ${request.url}: ${what} after ${Duration.format(timeout)}`,
+      message: `${prefix(request)}${request.method} ${request.url}: ${what} after ${Duration.format(timeout)}`,
+      operation: request.operation,
       method: request.method,
       url: request.url,
       timeoutMillis: Duration.toMillis(timeout)
@@ -207,7 +219,8 @@ export const decodeFailed = (
 ): FlowLikeError.FlowLikeError =>
   FlowLikeError.make(
     new FlowLikeError.DecodeError({
-      message: `${request.method} ${request.url}: unexpected response from the server: ${detail}`,
+      message: `${prefix(request)}${request.method} ${request.url}: unexpected response from the server: ${detail}`,
+      operation: request.operation,
       method: request.method,
       url: request.url,
       status,

@@ -10,7 +10,7 @@ export const nullable = <S extends Schema.Top>(schema: S) =>
       Schema.optional(Schema.toType(schema)),
       SchemaTransformation.transformOptional<S["Type"] | undefined, S["Type"] | null | undefined>({
         decode: Option.filter(Predicate.isNotNull),
-        encode: (option) => option
+        encode: Option.filter(Predicate.isNotUndefined)
       })
     )
   )
