@@ -191,4 +191,90 @@ describe("FlowLikeClient", () => {
     expect(error).toBeInstanceOf(FlowLikeError)
     expect(fake.calls).toHaveLength(0)
   })
+
+  it("ends a running for-await loop and pending calls with AbortedError on close(), and sends nothing after", async () => {
+    const fake = fakeFetch((url) => url.includes("/invoke") ? "stream" : "hang")
+    const client = new FlowLikeClient({ baseUrl: "https://flow.test", pat: PAT, fetch: fake.fetch })
+    const pending = client.getRunStatus("r1").catch((e: unknown) => e)
+    const seen: Array<string> = []
+    const looped = (async () => {
+      for await (const event of client.triggerWorkflow("app", "board", "node")) {
+        seen.push(event.eventType)
+        if (seen.length === 1) void client.close()
+      }
+    })().catch((e: unknown) => e)
+    const [loopError, callError] = await Promise.all([looped, pending])
+    expect((loopError as FlowLikeError).reason._tag).toBe("AbortedError")
+    expect((loopError as FlowLikeError).message).toContain("closed")
+    expect((callError as FlowLikeError).reason._tag).toBe("AbortedError")
+    await client.close()
+    const callsBefore = fake.calls.length
+    const after = await client.getRunStatus("r2").catch((e: unknown) => e)
+    expect((after as FlowLikeError).reason._tag).toBe("AbortedError")
+    const afterStream = await (async () => {
+      for await (const _ of client.watchRun("tok.en.sig")) break
+    })().catch((e: unknown) => e)
+    expect((afterStream as FlowLikeError).reason._tag).toBe("AbortedError")
+    expect(fake.calls).toHaveLength(callsBefore)
+  })
+
+  it("takes per-call timeout, maxRetries and headers", async () => {
+    let status = 503
+    const fake = fakeFetch((url) => url.endsWith("/slow") ? "hang" : json({ error: { code: "X", message: "busy" } }, status))
+    await using client = new FlowLikeClient({ baseUrl: "https://flow.test", pat: PAT, fetch: fake.fetch, maxRetries: 5 })
+    const timedOut = await client.getRunStatus("slow", { timeout: 30, maxRetries: 0 }).catch((e: unknown) => e)
+    expect((timedOut as FlowLikeError).reason._tag).toBe("TimeoutError")
+    expect((timedOut as FlowLikeError).message).toContain("30ms")
+    const before = fake.calls.length
+    const failed = await client.getRunStatus("r1", { maxRetries: 0, headers: { "X-Trace": "abc" } }).catch((e: unknown) => e)
+    expect((failed as FlowLikeError).reason._tag).toBe("ServerError")
+    expect(fake.calls.length - before).toBe(1)
+    expect(new Headers(fake.calls.at(-1)?.init?.headers).get("x-trace")).toBe("abc")
+    status = 404
+    const other = await client.getRunStatus("r1").catch((e: unknown) => e)
+    expect(new Headers(fake.calls.at(-1)?.init?.headers).get("x-trace")).toBeNull()
+    expect((other as FlowLikeError).reason._tag).toBe("NotFoundError")
+  })
+
+  it("makes a stream awaitable: it rejects on an HTTP error, and resolves with the events once the head arrived", async () => {
+    const fake = fakeFetch((url) =>
+      url.includes("/missing/") ? json({ error: { code: "NOT_FOUND", message: "Not Found" } }, 404) : "stream"
+    )
+    await using client = new FlowLikeClient({ baseUrl: "https://flow.test", pat: PAT, fetch: fake.fetch })
+    const error = await client.triggerWorkflow("app", "missing", "node").then(() => undefined, (e: unknown) => e)
+    expect((error as FlowLikeError).reason._tag).toBe("NotFoundError")
+    const events = await client.triggerWorkflow("app", "board", "node")
+    const seen: Array<string> = []
+    for await (const event of events) {
+      seen.push(event._tag === "Log" ? event.message : event.eventType)
+      if (seen.length === 2) break
+    }
+    expect(seen).toEqual(["line 1", "line 2"])
+  })
+
+  it("reads the environment for each new client", () => {
+    const saved = { url: process.env["FLOW_LIKE_BASE_URL"], pat: process.env["FLOW_LIKE_PAT"] }
+    try {
+      process.env["FLOW_LIKE_PAT"] = PAT
+      process.env["FLOW_LIKE_BASE_URL"] = "https://one.test"
+      const first = new FlowLikeClient()
+      process.env["FLOW_LIKE_BASE_URL"] = "https://two.test"
+      const second = new FlowLikeClient()
+      expect(first.config.baseUrl).toBe("https://one.test")
+      expect(second.config.baseUrl).toBe("https://two.test")
+      void first.close()
+      void second.close()
+    } finally {
+      for (const [name, value] of [["FLOW_LIKE_BASE_URL", saved.url], ["FLOW_LIKE_PAT", saved.pat]] as const) {
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
+      }
+    }
+  })
+
+  it("recognises a FlowLikeError from another copy of the package by its type id", () => {
+    const foreign = { [Symbol.for("@flow-like/effect/FlowLikeError")]: Symbol.for("@flow-like/effect/FlowLikeError"), reason: {} }
+    expect(foreign).toBeInstanceOf(FlowLikeError)
+    expect({ reason: {} }).not.toBeInstanceOf(FlowLikeError)
+  })
 })

@@ -24,6 +24,8 @@ export interface Options {
   readonly maxRetries?: number | undefined
   /** Extra headers, on top of the configured ones. */
   readonly headers?: Readonly<Record<string, string>> | undefined
+  /** Called when a successful response's head arrived (before its body is read). */
+  readonly onResponse?: ((response: { readonly status: number; readonly headers: Readonly<Record<string, string>> }) => void) | undefined
 }
 
 /** The per-call options in effect (none by default). */
@@ -32,11 +34,13 @@ export const CallOptions = Context.Reference<Options>("@flow-like/effect/CallOpt
 const merge = (outer: Options, inner: Options): Options => ({
   timeout: inner.timeout ?? outer.timeout,
   maxRetries: inner.maxRetries ?? outer.maxRetries,
-  headers: outer.headers === undefined ? inner.headers : { ...outer.headers, ...inner.headers }
+  headers: outer.headers === undefined ? inner.headers : { ...outer.headers, ...inner.headers },
+  onResponse: inner.onResponse ?? outer.onResponse
 })
 
 const isEmpty = (options: Options): boolean =>
-  options.timeout === undefined && options.maxRetries === undefined && options.headers === undefined
+  options.timeout === undefined && options.maxRetries === undefined && options.headers === undefined &&
+  options.onResponse === undefined
 
 /** Runs an effect with these per-call options (merged over any already in effect). */
 export const with_ = (options: Options) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>

@@ -245,7 +245,10 @@ export const make = (
       Effect.catchTag("HttpClientError", (error) => Effect.fail(Errors.fromHttpClientError(info, error))),
       Effect.flatMap((response) =>
         response.status >= 200 && response.status < 300
-          ? Effect.succeed(response)
+          ? Effect.sync(() => {
+            call.onResponse?.({ status: response.status, headers: response.headers })
+            return response
+          })
           : Effect.flatMap(Errors.fromResponse(info, response), Effect.fail)
       )
     )

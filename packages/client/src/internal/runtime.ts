@@ -1,17 +1,36 @@
-import { Cause, Effect, Exit, ManagedRuntime, Stream } from "effect"
+import { Cause, Duration, Effect, Exit, ManagedRuntime, Stream } from "effect"
 import type { Context } from "effect"
-import { FlowLikeError } from "@flow-like/effect"
+import { CallOptions, FlowLikeError } from "@flow-like/effect"
+
+/** Options every call of the Promise client takes. */
+export interface CallOptionsInput {
+  /** Aborts the call (and closes its connection); the call then rejects with an `AbortedError`. */
+  readonly signal?: AbortSignal | undefined
+  /** The client's timeout for each request of this call, in milliseconds (long polls add the server's wait). */
+  readonly timeout?: number | undefined
+  /** Automatic retries of idempotent requests for this call. */
+  readonly maxRetries?: number | undefined
+  /** Extra headers for this call. */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+const CLOSED = "the FlowLikeClient was closed"
 
 /** An `AbortSignal` as an `AbortedError`. */
-export const abortedError = (signal: AbortSignal): FlowLikeError.FlowLikeError =>
-  FlowLikeError.make(
+export const abortedError = (signal: AbortSignal | undefined): FlowLikeError.FlowLikeError => {
+  const reason: unknown = signal?.reason
+  const detail = reason === CLOSED
+    ? CLOSED
+    : reason instanceof Error && reason.name !== "AbortError"
+    ? reason.message
+    : undefined
+  return FlowLikeError.make(
     new FlowLikeError.AbortedError({
-      message: signal.reason instanceof Error && signal.reason.name !== "AbortError"
-        ? `The operation was aborted: ${signal.reason.message}`
-        : "The operation was aborted",
-      cause: signal.reason
+      message: detail === undefined ? "The operation was aborted" : `The operation was aborted: ${detail}`,
+      cause: reason
     })
   )
+}
 
 /** Completes with `AbortedError` when the signal fires. */
 const whenAborted = (signal: AbortSignal): Effect.Effect<never, FlowLikeError.FlowLikeError> =>
@@ -25,70 +44,108 @@ const whenAborted = (signal: AbortSignal): Effect.Effect<never, FlowLikeError.Fl
     return Effect.sync(() => signal.removeEventListener("abort", onAbort))
   })
 
+const toEffectOptions = (options: CallOptionsInput | undefined): CallOptions.Options => ({
+  timeout: options?.timeout === undefined ? undefined : Duration.millis(options.timeout),
+  maxRetries: options?.maxRetries,
+  headers: options?.headers
+})
+
+/**
+ * A stream that is both an `AsyncIterable` and awaitable: `await` settles once the response head
+ * arrived (an HTTP error rejects there) and gives back the same events to iterate; iterating
+ * without awaiting works too. Leaving a loop early closes the connection.
+ */
+export interface AwaitableIterable<A> extends AsyncIterable<A>, PromiseLike<AsyncIterable<A>> {}
+
 /**
  * Runs effects and streams of one client: Promises rejected with the original `FlowLikeError`
- * (never a wrapper), `AbortSignal`s that interrupt the work and close its connection, and
- * `AsyncIterable`s that abort their request when a loop is left early.
+ * (never a wrapper), per-call options, `AbortSignal`s that interrupt the work and close its
+ * connection, awaitable `AsyncIterable`s, and a `close()` that ends everything still running.
  */
 export class ClientRuntime<R> {
   readonly #runtime: ManagedRuntime.ManagedRuntime<R, never>
-  #closed = false
+  readonly #closing = new AbortController()
 
   constructor(runtime: ManagedRuntime.ManagedRuntime<R, never>) {
     this.#runtime = runtime
   }
 
-  #checkOpen(): void {
-    if (this.#closed) throw FlowLikeError.configuration("This FlowLikeClient was closed; create a new one")
+  /** The client's own signal, combined with the call's. */
+  #signal(signal: AbortSignal | undefined): AbortSignal {
+    return signal === undefined ? this.#closing.signal : AbortSignal.any([this.#closing.signal, signal])
   }
 
-  async run<A>(effect: Effect.Effect<A, FlowLikeError.FlowLikeError, R>, signal?: AbortSignal): Promise<A> {
-    this.#checkOpen()
-    if (signal?.aborted) throw abortedError(signal)
-    const exit = await this.#runtime.runPromiseExit(effect, signal === undefined ? undefined : { signal })
+  async run<A>(effect: Effect.Effect<A, FlowLikeError.FlowLikeError, R>, options?: CallOptionsInput): Promise<A> {
+    const signal = this.#signal(options?.signal)
+    if (signal.aborted) throw abortedError(signal)
+    const exit = await this.#runtime.runPromiseExit(CallOptions.with(toEffectOptions(options))(effect), { signal })
     if (Exit.isSuccess(exit)) return exit.value
-    if (signal?.aborted && Cause.hasInterruptsOnly(exit.cause)) throw abortedError(signal)
+    if (signal.aborted && Cause.hasInterruptsOnly(exit.cause)) throw abortedError(signal)
     throw Cause.squash(exit.cause)
   }
 
-  iterate<A>(stream: Stream.Stream<A, FlowLikeError.FlowLikeError, R>, signal?: AbortSignal): AsyncIterable<A> {
+  iterate<A>(stream: Stream.Stream<A, FlowLikeError.FlowLikeError, R>, options?: CallOptionsInput): AwaitableIterable<A> {
     const runtime = this.#runtime
-    const checkOpen = () => this.#checkOpen()
-    const guarded = signal === undefined ? stream : Stream.interruptWhen(stream, whenAborted(signal))
+    const signal = this.#signal(options?.signal)
+    let onHead: () => void = () => {}
+    const headArrived = new Promise<void>((resolve) => (onHead = resolve))
+    const configured = Stream.updateService(
+      Stream.interruptWhen(stream, whenAborted(signal)),
+      CallOptions.CallOptions,
+      () => ({ ...toEffectOptions(options), onResponse: () => onHead() })
+    )
+    let inner: AsyncIterator<A> | undefined
+    let prefetched: Promise<IteratorResult<A>> | undefined
+    let finished = false
+    const start = async (): Promise<AsyncIterator<A>> => {
+      if (inner === undefined) {
+        if (signal.aborted) throw abortedError(signal)
+        const context: Context.Context<R> = await runtime.context()
+        inner = Stream.toAsyncIterableWith(configured, context)[Symbol.asyncIterator]()
+      }
+      return inner
+    }
+    const next = async (): Promise<IteratorResult<A>> => {
+      if (finished) return { done: true, value: undefined }
+      if (prefetched !== undefined) {
+        const result = prefetched
+        prefetched = undefined
+        return settle(await result)
+      }
+      const iterator = await start()
+      return settle(await iterator.next())
+    }
+    const settle = (result: IteratorResult<A>) => {
+      if (result.done === true) finished = true
+      return result
+    }
+    const iterator: AsyncIterator<A> = {
+      next,
+      async return() {
+        finished = true
+        prefetched?.catch(() => undefined)
+        prefetched = undefined
+        if (inner !== undefined) await inner.return?.()
+        return { done: true, value: undefined }
+      }
+    }
+    const iterable: AsyncIterable<A> = { [Symbol.asyncIterator]: () => iterator }
     return {
-      [Symbol.asyncIterator]() {
-        let inner: AsyncIterator<A> | undefined
-        let finished = false
-        const start = async (): Promise<AsyncIterator<A>> => {
-          if (inner === undefined) {
-            checkOpen()
-            if (signal?.aborted) throw abortedError(signal)
-            const context: Context.Context<R> = await runtime.context()
-            inner = Stream.toAsyncIterableWith(guarded, context)[Symbol.asyncIterator]()
-          }
-          return inner
+      [Symbol.asyncIterator]: () => iterator,
+      then(onFulfilled, onRejected) {
+        if (prefetched === undefined && inner === undefined && !finished) {
+          prefetched = start().then((it) => it.next())
         }
-        return {
-          async next() {
-            if (finished) return { done: true, value: undefined }
-            const iterator = await start()
-            const result = await iterator.next()
-            if (result.done === true) finished = true
-            return result
-          },
-          async return() {
-            finished = true
-            if (inner !== undefined) await inner.return?.()
-            return { done: true, value: undefined }
-          }
-        }
+        const pending = prefetched ?? Promise.resolve()
+        return Promise.race([headArrived, pending]).then(() => iterable).then(onFulfilled, onRejected)
       }
     }
   }
 
+  /** Ends every running stream and pending call with `AbortedError`, then releases the runtime. */
   async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
+    if (this.#closing.signal.aborted) return
+    this.#closing.abort(CLOSED)
     await this.#runtime.dispose()
   }
 }

@@ -83,6 +83,7 @@ export const fromStatus = (
   body: string,
   now: number
 ): FlowLikeError.FlowLikeError => {
+  if (status >= 300 && status < 400) return redirected(request, status, headers)
   const parsed = parseErrorBody(body)
   const errorId = parsed.errorId ?? headers["x-error-id"]
   const serverMessage = parsed.message ?? REASON_PHRASES[status] ?? "HTTP error"
@@ -117,6 +118,31 @@ export const fromStatus = (
   }
   return FlowLikeError.make(new FlowLikeError.InvalidRequestError(fields))
 }
+
+/** A `Location` as shown in errors: without any user info or query (which may hold credentials). */
+const safeLocation = (location: string | undefined): string => {
+  if (location === undefined) return "no Location"
+  try {
+    const url = new URL(location, "http://relative.invalid")
+    return url.origin === "http://relative.invalid" ? url.pathname : `${url.origin}${url.pathname}`
+  } catch {
+    return "an unparseable Location"
+  }
+}
+
+/** The API never redirects, so API requests do not follow redirects: a 3xx is refused, naming where it pointed. */
+const redirected = (request: RequestInfo, status: number, headers: Headers.Headers): FlowLikeError.FlowLikeError =>
+  FlowLikeError.make(
+    new FlowLikeError.InvalidRequestError({
+      message: `${prefix(request)}${request.method} ${request.url} answered a redirect (${status}) to ${
+        safeLocation(headers["location"])
+      }; the Flow-Like API never redirects, so the SDK does not follow it (check the base URL)`,
+      operation: request.operation,
+      method: request.method,
+      url: request.url,
+      status
+    })
+  )
 
 /** Reads the body of a failed response (bounded by the request timeout) and builds the typed error. */
 export const fromResponse = (
