@@ -12,7 +12,7 @@ type Head<P extends ReadonlyArray<unknown>, N extends number, Acc extends Array<
   : Acc
 
 /** The method's own options (the parameter at `N`), or nothing. */
-type Own<P extends ReadonlyArray<unknown>, N extends number> = N extends keyof P ? NonNullable<P[N]> : {}
+type Own<P extends ReadonlyArray<unknown>, N extends number> = `${N}` extends keyof P ? NonNullable<P[N]> : {}
 
 /** The Promise method's parameters: the service's positional ones, then its options merged with the call options. */
 export type Params<F extends AnyFunction, N extends number> = [
