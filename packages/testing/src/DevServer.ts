@@ -7,13 +7,13 @@
  * runtime, so a test's `TestClock` or logger never reaches it.
  */
 import { NodeHttpServer } from "@effect/platform-node"
-import { Context, Effect, Exit, FiberSet, Layer, Queue, Scope } from "effect"
+import { Context, Effect, Exit, FiberSet, Layer, Scope } from "effect"
 import { HttpServer } from "effect/http"
 import type { ServeError } from "effect/http/HttpServerError"
 import { createServer } from "node:http"
-import { makeCatalog } from "./internal/Catalog.ts"
-import { makeFaults } from "./internal/Faults.ts"
-import { makeGates } from "./internal/Gates.ts"
+import { makeExecutionHandlers } from "./internal/handlers/Execution.ts"
+import { healthHandlers } from "./internal/handlers/Health.ts"
+import { makeWorkflowsHandlers } from "./internal/handlers/Workflows.ts"
 import { makeHttpApp } from "./internal/HttpApp.ts"
 import { cuid } from "./internal/Ids.ts"
 import type {
@@ -25,11 +25,17 @@ import type {
   SeedInfo,
   StreamClosed
 } from "./internal/Model.ts"
-import { makePollTokens } from "./internal/PollToken.ts"
-import { makeRuns } from "./internal/Runs.ts"
 import { seedDemo, seedIds } from "./internal/Seed.ts"
-import type { ServerState } from "./internal/ServerState.ts"
-import { makeActiveStreams } from "./internal/SseResponse.ts"
+import { makeApps } from "./internal/stores/Apps.ts"
+import { makeBoards } from "./internal/stores/Boards.ts"
+import { makeCredentials } from "./internal/stores/Credentials.ts"
+import { makeEvents } from "./internal/stores/Events.ts"
+import { makeFaults } from "./internal/stores/Faults.ts"
+import { makeGates } from "./internal/stores/Gates.ts"
+import { makePollTokens } from "./internal/stores/PollTokens.ts"
+import { makeRequests } from "./internal/stores/Requests.ts"
+import { makeRuns } from "./internal/stores/Runs.ts"
+import { makeStreams } from "./internal/stores/Streams.ts"
 
 export type {
   BoardDefinition,
@@ -110,27 +116,22 @@ const build = (options: Options, scope: Scope.Closeable) =>
   Effect.gen(function*() {
     const homeAppId = cuid()
     const seed = seedIds(homeAppId)
-    const catalog = makeCatalog(homeAppId)
-    catalog.addApp(seed.foreignAppId, false)
+    const credentials = makeCredentials(homeAppId)
+    const apps = makeApps()
+    apps.add(homeAppId, true)
+    apps.add(seed.foreignAppId, false)
+    const boards = makeBoards(apps)
+    const events = makeEvents(apps)
     if ((options.seed ?? "demo") === "demo") {
-      seedDemo(catalog, seed)
+      seedDemo({ boards, events }, seed)
     }
-    const state: ServerState = {
-      settings: {
-        keepAliveMillis: options.keepAliveMillis ?? 1000,
-        pollIntervalMillis: options.pollIntervalMillis ?? 500,
-        onResponse: options.onResponse
-      },
-      catalog,
-      runs: makeRuns(),
-      gates: makeGates(),
-      faults: makeFaults(),
-      pollTokens: makePollTokens(),
-      activeStreams: makeActiveStreams(),
-      streamClosures: yield* Queue.unbounded<StreamClosed>(),
-      requests: [],
-      backgroundRuns: yield* FiberSet.make<void>()
-    }
+    const runs = makeRuns()
+    const pollTokens = makePollTokens()
+    const gates = makeGates()
+    const faults = makeFaults()
+    const requests = makeRequests()
+    const streams = yield* makeStreams
+    const backgroundRuns = yield* FiberSet.make<void>()
 
     const nodeServer = createServer()
     const server = yield* NodeHttpServer.make(() => nodeServer, {
@@ -138,11 +139,38 @@ const build = (options: Options, scope: Scope.Closeable) =>
       host: options.host ?? "127.0.0.1",
       gracefulShutdownTimeout: shutdownGraceMillis
     })
-    yield* server.serve(yield* makeHttpApp(state))
+    yield* server.serve(
+      yield* makeHttpApp({
+        credentials,
+        handlers: {
+          health: healthHandlers,
+          workflows: makeWorkflowsHandlers({
+            apps,
+            boards,
+            events,
+            runs,
+            pollTokens,
+            gates,
+            streams,
+            backgroundRuns,
+            keepAliveMillis: options.keepAliveMillis ?? 1000
+          }),
+          execution: makeExecutionHandlers({
+            apps,
+            runs,
+            pollTokens,
+            pollIntervalMillis: options.pollIntervalMillis ?? 500
+          })
+        },
+        requests,
+        faults,
+        onResponse: options.onResponse
+      })
+    )
     yield* Scope.addFinalizer(
       scope,
-      state.activeStreams.endAll.pipe(
-        Effect.andThen(FiberSet.clear(state.backgroundRuns)),
+      streams.endAll.pipe(
+        Effect.andThen(FiberSet.clear(backgroundRuns)),
         Effect.andThen(Effect.sync(() => nodeServer.closeAllConnections()))
       )
     )
@@ -152,29 +180,27 @@ const build = (options: Options, scope: Scope.Closeable) =>
     const devServer: DevServer = {
       url,
       apiUrl: `${url}/api/v1`,
-      pat: catalog.credentials.pat,
-      apiKey: catalog.credentials.apiKey,
+      pat: credentials.pat,
+      apiKey: credentials.apiKey,
       appId: homeAppId,
       seed,
       apps: {
         add: (appId = cuid()) => {
-          catalog.addApp(appId, true)
+          apps.add(appId, true)
           return appId
         },
         addForeign: (appId = cuid()) => {
-          catalog.addApp(appId, false)
+          apps.add(appId, false)
           return appId
         }
       },
-      boards: { add: (board, appId = homeAppId) => catalog.addBoard(appId, board) },
-      events: { add: (event, appId = homeAppId) => catalog.addEvent(appId, event) },
-      faults: { inject: state.faults.inject, clear: state.faults.clear },
-      gates: { open: state.gates.open },
-      runs: { status: (runId) => state.runs.get(runId)?.status },
-      get requests() {
-        return state.requests
-      },
-      nextStreamClosed: () => Effect.runPromise(Queue.take(state.streamClosures)),
+      boards: { add: (board, appId = homeAppId) => boards.add(appId, board) },
+      events: { add: (event, appId = homeAppId) => events.add(appId, event) },
+      faults: { inject: faults.inject, clear: faults.clear },
+      gates: { open: gates.open },
+      runs: { status: (runId) => runs.get(runId)?.status },
+      requests: requests.all,
+      nextStreamClosed: () => Effect.runPromise(streams.nextClosed),
       close: () => (closing ??= Effect.runPromise(Scope.close(scope, Exit.void)))
     }
     return devServer

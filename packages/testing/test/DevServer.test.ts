@@ -1,10 +1,26 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { expect } from "vitest"
+import { FlowLikeApi } from "@flow-like/effect/api/FlowLikeApi"
 import * as DevServer from "../src/DevServer.ts"
-import { pollTimeoutMillis } from "../src/internal/ExecutionEndpoints.ts"
+import { pollTimeoutMillis } from "../src/internal/handlers/Execution.ts"
+import { validateOpenApi } from "./utils/openApi.ts"
 
 type Server = DevServer.DevServer
+
+interface OpenApiDocument {
+  readonly openapi: string
+  readonly paths: Readonly<Record<string, Readonly<Record<string, unknown>> | undefined>>
+}
+
+/** Every route of the declaration, read from the declaration itself. */
+const declaredRoutes = (): Array<{ readonly method: string; readonly path: string }> =>
+  Object.values(FlowLikeApi.groups).flatMap((group) =>
+    Object.values(group.endpoints).map((endpoint) => ({ method: endpoint.method, path: endpoint.path }))
+  )
+
+/** `/apps/:app` → `/apps/{app}`. */
+const openApiPath = (path: string): string => path.replace(/:(\w+)/g, "{$1}")
 
 const withServer = async <A>(options: DevServer.Options, use: (server: Server) => Promise<A>): Promise<A> => {
   const server = await DevServer.start(options)
@@ -121,6 +137,18 @@ const bodyReader = (response: Response) => {
 
 const cuidPattern = /^[a-z][a-z0-9]{23}$/
 
+/** `PollResponse`'s fields in the server's struct order (`progress.rs`). */
+const pollResponseKeys = [
+  "run_id",
+  "status",
+  "progress",
+  "current_step",
+  "error",
+  "events",
+  "started_at",
+  "completed_at"
+]
+
 describe("DevServer", () => {
   it("serves health without auth", () =>
     withServer({}, async (server) => {
@@ -232,6 +260,27 @@ describe("DevServer", () => {
         expect(server.runs.status(runId)).toBe("Pending")
       }))
 
+    it("streams run_initiated then the executor's error for a board the app does not have", () =>
+      withServer({ seed: "empty" }, async (server) => {
+        const response = await invokeBoard(server, "no-such-board", { node_id: "start" })
+        expect(response.status).toBe(200)
+        expect(response.headers.get("content-type")).toBe("text/event-stream")
+        const events = envelopes(await response.text())
+        expect(events.map((event) => event.event_type)).toEqual(["run_initiated", "error"])
+        expect(events[1]?.payload).toEqual({
+          message: "Board load error: Failed to load board no-such-board: board not found"
+        })
+        const runId = (events[0]?.payload as { run_id: string }).run_id
+        expect(server.runs.status(runId)).toBe("Pending")
+
+        const { poll_token } = await startAsync(server, "no-such-board", { node_id: "start" })
+        const polled = await pollOnce(server, poll_token, "?timeout=5")
+        expect(polled).toMatchObject({
+          status: "Failed",
+          error: "Board load error: Failed to load board no-such-board: board not found"
+        })
+      }))
+
     it("reports an executor timeout as error then a failed completed, and stores the run Completed", () =>
       withServer({ seed: "empty" }, async (server) => {
         server.boards.add({ id: "slow", steps: [{ type: "timeout" }] })
@@ -334,16 +383,7 @@ describe("DevServer", () => {
         expect(token.split(".")).toHaveLength(3)
 
         const first = await pollOnce(server, token, "?timeout=5")
-        expect(Object.keys(first)).toEqual([
-          "run_id",
-          "status",
-          "progress",
-          "current_step",
-          "error",
-          "events",
-          "started_at",
-          "completed_at"
-        ])
+        expect(Object.keys(first).sort()).toEqual(pollResponseKeys.toSorted())
         expect(first.run_id).toBe(invoked.run_id)
         expect(first.status).toBe("Running")
         expect(first.events[0]).toEqual({
@@ -497,7 +537,9 @@ describe("DevServer", () => {
         const cases: Array<[string, string]> = [
           ["?after_sequence=abc", "after_sequence: invalid digit found in string"],
           ["?timeout=-1", "timeout: invalid digit found in string"],
-          ["?after_sequence=2147483648", "after_sequence: number too large to fit in target type"]
+          ["?after_sequence=4294967296", "after_sequence: number too large to fit in target type"],
+          ["?after_sequence=1&after_sequence=2", "duplicate field `after_sequence`"],
+          ["?timeout=", "timeout: cannot parse integer from empty string"]
         ]
         for (const [query, detail] of cases) {
           const response = await poll(server, poll_token, query)
@@ -518,7 +560,7 @@ describe("DevServer", () => {
         const immediate = await pollOnce(server, poll_token, "?timeout=0")
         expect(immediate).toMatchObject({ status: "Running", events: [] })
 
-        const pending = poll(server, poll_token, "?timeout=18446744073709551615")
+        const pending = poll(server, poll_token, "?timeout=4294967295")
         server.gates.open("event")
         const woken: Polled = await (await pending).json()
         expect(woken.events[0]).toMatchObject({ sequence: 1, payload: { message: "late" } })
@@ -541,7 +583,7 @@ describe("DevServer", () => {
             authorization: "pat_unknown.secret"
           }),
           post(server, `/apps/${server.seed.foreignAppId}/board/${server.seed.boardId}/invoke`, { node_id: "start" }),
-          invokeBoard(server, "no-such-board", { node_id: "start" }),
+          post(server, `/apps/${server.appId}/events/no-such-event/invoke`, {}),
           invokeBoard(server, server.seed.boardId, { node_id: "start" }, {
             authorization: "",
             "x-api-key": `${server.apiKey}x`
@@ -574,6 +616,20 @@ describe("DevServer", () => {
         expect(response.status).toBe(404)
         expect(response.headers.get("x-error-id")).toBeNull()
         expect(await response.json()).toEqual({ error: { code: "NOT_FOUND", message: "Not Found" } })
+      }))
+
+    it("looks a run up before the permission check: an unknown run is 404 even with an unknown PAT", () =>
+      withServer({}, async (server) => {
+        for (const headers of [{ authorization: "pat_unknown.secret" }, {}, { "x-api-key": "flk_a.b.c" }]) {
+          const response = await fetch(`${server.apiUrl}/execution/run/nope`, { headers })
+          expect(response.status).toBe(404)
+          expect(await response.json()).toEqual({ error: { code: "NOT_FOUND", message: "Not Found" } })
+        }
+        const { run_id } = await startAsync(server, server.seed.boardId, { node_id: "start" })
+        const known = await fetch(`${server.apiUrl}/execution/run/${run_id}`, {
+          headers: { authorization: "pat_unknown.secret" }
+        })
+        expect(known.status).toBe(500)
       }))
 
     it("rejects bodies like axum's Json extractor", () =>
@@ -619,6 +675,66 @@ describe("DevServer", () => {
         expect(postHealth.status).toBe(405)
         expect(postHealth.headers.get("allow")).toBe("GET,HEAD")
         expect(await postHealth.text()).toBe("")
+      }))
+  })
+
+  describe("documentation", () => {
+    it("serves the OpenAPI 3.1 document of every declared route, outside /api/v1", () =>
+      withServer({}, async (server) => {
+        const response = await fetch(`${server.url}/api-doc/openapi.json`)
+        expect(response.status).toBe(200)
+        expect(response.headers.get("content-type")).toBe("application/json")
+        const document: OpenApiDocument = await response.json()
+        expect(document.openapi).toMatch(/^3\.1\.\d+$/)
+        for (const { method, path } of declaredRoutes()) {
+          expect(document.paths[openApiPath(path)]?.[method.toLowerCase()], `${method} ${path}`).toBeDefined()
+        }
+        const validation = await validateOpenApi(document)
+        expect(validation.errors).toEqual([])
+        expect(validation.valid).toBe(true)
+        expect((await fetch(`${server.apiUrl}/api-doc/openapi.json`)).status).toBe(404)
+      }))
+
+    it("serves a reference page of every declared route that needs nothing from the network", () =>
+      withServer({}, async (server) => {
+        const response = await fetch(`${server.url}/docs`)
+        expect(response.status).toBe(200)
+        expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8")
+        const page = await response.text()
+        expect(page).toMatch(/^<!doctype html>/i)
+        for (const { path } of declaredRoutes()) {
+          expect(page).toContain(openApiPath(path))
+        }
+        expect(page).toContain("/api-doc/openapi.json")
+        expect(page).not.toMatch(/https?:\/\//)
+        const postDocs = await fetch(`${server.url}/docs`, { method: "POST" })
+        expect(postDocs.status).toBe(405)
+        expect(postDocs.headers.get("allow")).toBe("GET,HEAD")
+      }))
+  })
+
+  describe("where the declaration disagrees with the server (these fail until the declaration follows it)", () => {
+    it.fails("accepts after_sequence up to i32::MAX only (declared: U32)", () =>
+      withServer({}, async (server) => {
+        const { poll_token } = await startAsync(server, server.seed.boardId, { node_id: "start" })
+        const response = await poll(server, poll_token, "?after_sequence=2147483648")
+        expect(await response.text()).toBe(
+          "Failed to deserialize query string: after_sequence: number too large to fit in target type"
+        )
+      }))
+
+    it.fails("accepts a timeout up to u64::MAX, capped at 30 s (declared: U32)", () =>
+      withServer({ seed: "empty" }, async (server) => {
+        server.boards.add({ id: "quick", steps: [] })
+        const { poll_token } = await startAsync(server, "quick", { node_id: "x" })
+        const response = await poll(server, poll_token, "?timeout=18446744073709551615")
+        expect(response.status).toBe(200)
+      }))
+
+    it.fails("writes PollResponse's fields in the server's struct order (declared: events last)", () =>
+      withServer({}, async (server) => {
+        const { poll_token } = await startAsync(server, server.seed.boardId, { node_id: "start" })
+        expect(Object.keys(await pollOnce(server, poll_token, "?timeout=0"))).toEqual(pollResponseKeys)
       }))
   })
 

@@ -1,3 +1,4 @@
+import { ErrorEnvelope } from "@flow-like/effect/api/ApiErrors"
 import { Schema } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { STATUS_CODES } from "node:http"
@@ -43,17 +44,19 @@ export const notFound = (): ApiError => apiError(404)
 
 export const badRequest = (message: string): ApiError => apiError(400, message)
 
+const encodeEnvelope = Schema.encodeSync(Schema.toCodecJson(ErrorEnvelope))
+
 /** 5xx errors are "reported": they carry an `id` in the body and the `x-error-id` header. */
 export const apiErrorResponse = (error: ApiError): HttpServerResponse.HttpServerResponse => {
   if (error.status < 500) {
     return HttpServerResponse.jsonUnsafe(
-      { error: { code: error.code, message: error.message } },
+      encodeEnvelope({ error: { code: error.code, message: error.message } }),
       { status: error.status }
     )
   }
   const id = cuid()
   return HttpServerResponse.jsonUnsafe(
-    { error: { code: error.code, id, message: error.message } },
+    encodeEnvelope({ error: { code: error.code, id, message: error.message } }),
     { status: error.status, headers: { "x-error-id": id } }
   )
 }

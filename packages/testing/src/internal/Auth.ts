@@ -1,8 +1,10 @@
 import { Effect } from "effect"
 import type { Headers } from "effect/http"
 import { type ApiError, internalError } from "./ApiError.ts"
-import type { Catalog } from "./Catalog.ts"
+import type { Apps } from "./stores/Apps.ts"
+import type { Credentials } from "./stores/Credentials.ts"
 
+/** Who sent a request, as the global `jwt_middleware` saw it. */
 export type Principal =
   | { readonly _tag: "User" }
   | { readonly _tag: "ApiKey"; readonly appId: string }
@@ -15,8 +17,7 @@ const anonymous: Principal = { _tag: "Anonymous" }
  * credentials (handlers turn those into 500s), but a `pat_` value without exactly one `.` makes the
  * middleware itself fail with 500.
  */
-export const authenticate = (catalog: Catalog, headers: Headers.Headers): Effect.Effect<Principal, ApiError> => {
-  const { credentials } = catalog
+export const authenticate = (credentials: Credentials, headers: Headers.Headers): Effect.Effect<Principal, ApiError> => {
   const authorization = headers["authorization"]
   if (authorization !== undefined && authorization.startsWith("pat_")) {
     const parts = authorization.slice("pat_".length).split(".")
@@ -40,14 +41,10 @@ export const authenticate = (catalog: Catalog, headers: Headers.Headers): Effect
  * `ensure_permission!`: an anonymous caller, an unknown app and a non-member all fail with the
  * 500 `INTERNAL_ERROR` envelope (the real server's `anyhow` errors), never 401.
  */
-export const authorizeApp = (catalog: Catalog, principal: Principal, appId: string): Effect.Effect<void, ApiError> => {
-  const app = catalog.app(appId)
-  const allowed = app !== undefined && (
-    principal._tag === "User" ? app.member : principal._tag === "ApiKey" && principal.appId === appId
+export const authorizeApp = (apps: Apps, principal: Principal, appId: string): Effect.Effect<void, ApiError> => {
+  const app = apps.get(appId)
+  const isAllowed = app !== undefined && (
+    principal._tag === "User" ? app.isMember : principal._tag === "ApiKey" && principal.appId === appId
   )
-  return allowed ? Effect.void : Effect.fail(internalError())
+  return isAllowed ? Effect.void : Effect.fail(internalError())
 }
-
-/** `user.sub()?`: any identified caller. */
-export const requireIdentity = (principal: Principal): Effect.Effect<void, ApiError> =>
-  principal._tag === "Anonymous" ? Effect.fail(internalError()) : Effect.void

@@ -1,5 +1,5 @@
 import { Effect, Predicate } from "effect"
-import type { Gates } from "./Gates.ts"
+import type { Gates } from "./stores/Gates.ts"
 import type { BoardDefinition, BoardStep, RunInput } from "./Model.ts"
 
 /** How a scripted run ended; the caller turns it into the mode's closing events. */

@@ -1,72 +1,34 @@
-import { NodeHttpServerRequest } from "@effect/platform-node"
+import { FlowLikeApi } from "@flow-like/effect/api/FlowLikeApi"
 import { Effect } from "effect"
-import { type HttpServerRequest, HttpIncomingMessage, HttpServerResponse } from "effect/http"
-import { apiError, apiErrorResponse } from "./ApiError.ts"
-import { StreamDropAfter } from "./Faults.ts"
-import { requestTarget } from "./Handler.ts"
+import { HttpIncomingMessage } from "effect/http"
+import { endpointRoutes, type Handlers, makeRouter } from "./ApiRouter.ts"
+import { documentationRoutes } from "./Documentation.ts"
 import { maxBodySize } from "./JsonBody.ts"
-import type { Fault } from "./Model.ts"
-import { makeRouter } from "./Router.ts"
-import { routes } from "./Routes.ts"
-import type { ServerState } from "./ServerState.ts"
+import { recording, withFaults } from "./Middleware.ts"
+import type { ResponseLogEntry } from "./Model.ts"
+import type { Credentials } from "./stores/Credentials.ts"
+import type { Faults } from "./stores/Faults.ts"
+import type { Requests } from "./stores/Requests.ts"
 
-const statusResponse = (fault: Extract<Fault, { readonly kind: "status" }>) => {
-  const response = fault.body === undefined
-    ? apiErrorResponse(apiError(fault.status))
-    : HttpServerResponse.text(fault.body, {
-      status: fault.status,
-      contentType: fault.contentType ?? (isJson(fault.body) ? "application/json" : "text/plain; charset=utf-8")
-    })
-  return fault.retryAfter === undefined ? response : HttpServerResponse.setHeader(response, "retry-after", fault.retryAfter)
-}
-
-const isJson = (text: string): boolean => {
-  try {
-    JSON.parse(text)
-    return true
-  } catch {
-    return false
-  }
-}
-
-const withFault = <E, R>(
-  fault: Fault | undefined,
-  request: HttpServerRequest.HttpServerRequest,
-  routed: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
-): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R> => {
-  if (fault === undefined) return routed
-  switch (fault.kind) {
-    case "status":
-      return Effect.succeed(statusResponse(fault))
-    case "latency":
-      return Effect.andThen(Effect.sleep(fault.millis), routed)
-    case "drop":
-      return Effect.sync(() => NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()).pipe(
-        Effect.andThen(Effect.interruptible(Effect.never))
-      )
-    case "dropMidStream":
-      return Effect.provideService(routed, StreamDropAfter, fault.afterEvents)
-  }
+export interface HttpAppOptions {
+  readonly credentials: Credentials
+  readonly handlers: Handlers<typeof FlowLikeApi>
+  readonly requests: Requests
+  readonly faults: Faults
+  readonly onResponse: ((entry: ResponseLogEntry) => void) | undefined
 }
 
 /**
- * Every request is recorded (with its body), then faults are applied before routing, then the
- * request is routed.
+ * The whole app: every declared route (plus the documentation) on one router, inside fault
+ * injection, inside request recording; bodies are limited to axum's 2 MB.
  */
-export const makeHttpApp = (state: ServerState) =>
-  Effect.map(makeRouter(state.catalog, routes(state)), (routed) =>
-    Effect.gen(function*() {
-      const { path, query, request } = yield* requestTarget
-      const startedAt = performance.now()
-      const body = yield* Effect.orElseSucceed(request.text, () => "")
-      state.requests.push({
-        method: request.method,
-        path,
-        query,
-        headers: Object.fromEntries(Object.entries(request.headers)),
-        body
-      })
-      const response = yield* withFault(state.faults.take(request.method, path), request, routed)
-      state.settings.onResponse?.({ method: request.method, path, status: response.status, millis: performance.now() - startedAt })
-      return response
-    }).pipe(Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBodySize)))
+export const makeHttpApp = (options: HttpAppOptions) =>
+  Effect.map(
+    makeRouter([...endpointRoutes(FlowLikeApi, options.handlers, options.credentials), ...documentationRoutes]),
+    (router) =>
+      router.pipe(
+        withFaults(options.faults),
+        recording(options.requests, options.onResponse),
+        Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBodySize)
+      )
+  )

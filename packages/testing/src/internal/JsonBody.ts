@@ -34,7 +34,7 @@ const parseJson = (text: string): Effect.Effect<unknown, Rejection> =>
  * axum's `Json<T>` extractor: 415 without a JSON content type, 413 over 2 MB, 400 for invalid
  * JSON, 422 when the value does not fit the schema. Unknown fields are ignored.
  */
-export const jsonBody = <S extends Schema.ConstraintDecoder<unknown, never>>(schema: S) => {
+export const jsonBody = <S extends Schema.Top>(schema: S) => {
   const decode = Schema.decodeUnknownEffect(schema)
   return Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest

@@ -1,3 +1,5 @@
+import type { Variable } from "@flow-like/effect/api/WorkflowsApi"
+
 /**
  * Scripted board behaviour: the fake executor runs these steps in order.
  */
@@ -27,7 +29,7 @@ export type BoardStep =
   | { readonly type: "proxyError"; readonly data: string }
   /** Never finishes, until the client disconnects or the server closes. */
   | { readonly type: "hang" }
-  /** Waits until `server.openGate(gate)` is called (immediately if it already was). */
+  /** Waits until `server.gates.open(gate)` is called (immediately if it already was). */
   | { readonly type: "await"; readonly gate: string }
 
 export interface RunInput {
@@ -38,7 +40,8 @@ export interface RunInput {
   readonly eventId: string | undefined
   /** The request's `payload`; `undefined` when absent or `null` (the server's `Option<Value>`). */
   readonly payload: unknown
-  readonly runtimeVariables: unknown
+  /** The request's `runtime_variables` by variable id, decoded (camelCase); `undefined` when absent or `null`. */
+  readonly runtimeVariables: Readonly<Record<string, typeof Variable.Type>> | undefined
   readonly mode: "stream" | "async"
 }
 
@@ -139,7 +142,8 @@ export interface ResponseLogEntry {
 
 /**
  * Ids created by the seed. With seed `"empty"` only `appId` (and `foreignAppId`) exist; the other
- * ids name boards and events that are not registered, so using them gives the unknown-board 500.
+ * ids name boards and events that are not registered: invoking such a board streams
+ * `run_initiated` then the executor's board-load `error`, and such an event gets the 500.
  */
 export interface SeedInfo {
   /** An app the PAT user is a member of (also the API key's app). */

@@ -1,29 +1,46 @@
 import { Clock, Effect } from "effect"
 import { executeSteps, startNodeError } from "./Executor.ts"
 import type { BoardDefinition, RunInput } from "./Model.ts"
-import type { Run } from "./Runs.ts"
-import type { ServerState } from "./ServerState.ts"
-import type { SseSession } from "./SseResponse.ts"
+import type { SseSession } from "./Sse.ts"
+import type { Gates } from "./stores/Gates.ts"
+import type { Run, Runs } from "./stores/Runs.ts"
+
+/** What running a script needs. */
+export interface RunStores {
+  readonly runs: Runs
+  readonly gates: Gates
+}
 
 export interface RunSpec {
   readonly run: Run
-  readonly board: BoardDefinition
+  /** `undefined` for a board the app does not have: the executor fails to load it. */
+  readonly board: BoardDefinition | undefined
   readonly input: RunInput
   readonly streamState: boolean
 }
 
 /**
+ * The executor's failure for a board it cannot load (`executor/src/streaming.rs`,
+ * `ExecutorError::BoardLoad`); the storage error at the end is approximated.
+ */
+export const boardLoadError = (boardId: string): string =>
+  `Board load error: Failed to load board ${boardId}: board not found`
+
+/**
  * A synchronous (SSE) run as the executor streams it and the API proxy records it:
  * `run_initiated`, `log` "Execution started", the steps, then `log` "Execution completed" and
  * `completed`. The proxy stores the run as `Completed` whenever a `completed` event passes, even
- * for a failed status (M30a); an executor `error` ends the stream with the run left `Pending`
- * (M30b); `Running` is never set (M30c).
+ * for a failed status (M30a); an executor `error` (also a board that does not load) ends the
+ * stream with the run left `Pending` (M30b); `Running` is never set (M30c).
  */
-export const streamRun = (state: ServerState, spec: RunSpec) => (session: SseSession) =>
+export const streamRun = (stores: RunStores, spec: RunSpec) => (session: SseSession) =>
   Effect.gen(function*() {
     const { board, input, run } = spec
     const startedAt = yield* Clock.currentTimeMillis
     yield* session.emit("run_initiated", { run_id: run.id })
+    if (board === undefined) {
+      return yield* session.emit("error", { message: boardLoadError(input.boardId) })
+    }
     const nodeError = startNodeError(board, input.nodeId)
     if (nodeError !== undefined) {
       return yield* session.emit("error", { message: nodeError })
@@ -33,14 +50,14 @@ export const streamRun = (state: ServerState, spec: RunSpec) => (session: SseSes
       board,
       input,
       streamState: spec.streamState,
-      gates: state.gates,
+      gates: stores.gates,
       emit: session.emit
     })
     const completed = (status: "completed" | "failed", logLevel: number) =>
       Effect.gen(function*() {
         const duration = (yield* Clock.currentTimeMillis) - startedAt
         yield* session.emit("completed", { run_id: run.id, status, duration_ms: duration, log_level: logLevel })
-        yield* state.runs.finish(run, "Completed")
+        yield* stores.runs.finish(run, "Completed")
       })
     switch (outcome._tag) {
       case "Completed":
@@ -61,13 +78,16 @@ export const streamRun = (state: ServerState, spec: RunSpec) => (session: SseSes
  * are stored without the envelope; no `completed` row; it ends with `log` "Execution completed"
  * (or an `error` row). Progress events update the run's `progress` and `current_step`.
  */
-export const backgroundRun = (state: ServerState, spec: RunSpec): Effect.Effect<void> =>
+export const backgroundRun = (stores: RunStores, spec: RunSpec): Effect.Effect<void> =>
   Effect.gen(function*() {
     const { board, input, run } = spec
-    const { runs } = state
+    const { runs } = stores
     yield* runs.markRunning(run)
     const fail = (message: string) =>
       runs.append(run, "error", { message }).pipe(Effect.andThen(runs.finish(run, "Failed", message)))
+    if (board === undefined) {
+      return yield* fail(boardLoadError(input.boardId))
+    }
     const nodeError = startNodeError(board, input.nodeId)
     if (nodeError !== undefined) {
       return yield* fail(nodeError)
@@ -76,7 +96,7 @@ export const backgroundRun = (state: ServerState, spec: RunSpec): Effect.Effect<
       board,
       input,
       streamState: spec.streamState,
-      gates: state.gates,
+      gates: stores.gates,
       emit: (eventType, payload) => runs.append(run, eventType, payload),
       onProgress: (progress, message) => runs.setProgress(run, progress, message)
     })

@@ -1,7 +1,8 @@
 import { Predicate } from "effect"
-import type { Catalog } from "./Catalog.ts"
 import { cuid } from "./Ids.ts"
 import type { BoardStep, RunInput, SeedInfo } from "./Model.ts"
+import type { Boards } from "./stores/Boards.ts"
+import type { Events } from "./stores/Events.ts"
 
 const startNode = "start"
 
@@ -56,9 +57,10 @@ export const seedIds = (appId: string): SeedInfo => ({
 })
 
 /** Registers the demo boards and event of `seed` in its home app. */
-export const seedDemo = (catalog: Catalog, seed: SeedInfo): void => {
-  catalog.addBoard(seed.appId, { id: seed.boardId, name: "hello", nodeIds: [startNode], steps: helloSteps })
-  catalog.addBoard(seed.appId, { id: seed.slowBoardId, name: "slow", nodeIds: [startNode], steps: slowSteps })
-  catalog.addBoard(seed.appId, { id: seed.failingBoardId, name: "failing", nodeIds: [startNode], steps: failingSteps })
-  catalog.addEvent(seed.appId, { id: seed.eventId, boardId: seed.boardId, nodeId: startNode, name: "hello-event" })
+export const seedDemo = (stores: { readonly boards: Boards; readonly events: Events }, seed: SeedInfo): void => {
+  const { boards, events } = stores
+  boards.add(seed.appId, { id: seed.boardId, name: "hello", nodeIds: [startNode], steps: helloSteps })
+  boards.add(seed.appId, { id: seed.slowBoardId, name: "slow", nodeIds: [startNode], steps: slowSteps })
+  boards.add(seed.appId, { id: seed.failingBoardId, name: "failing", nodeIds: [startNode], steps: failingSteps })
+  events.add(seed.appId, { id: seed.eventId, boardId: seed.boardId, nodeId: startNode, name: "hello-event" })
 }

@@ -1,71 +1,47 @@
-import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Clock, Deferred, Effect, Exit, Queue, Stream } from "effect"
-import { type HttpServerRequest, HttpServerResponse } from "effect/http"
-import { cuid } from "./Ids.ts"
-import type { StreamClosed } from "./Model.ts"
-
 /**
- * SSE responses framed like axum 0.8 behind the real API's proxy: `event: <name>` and one `data:`
+ * SSE answers framed like axum 0.8 behind the real API's proxy: `event: <name>` and one `data:`
  * line per event, LF only, never `id:` or `retry:`, and a `: keep-alive` comment after
- * `keepAliveMillis` without a frame.
+ * `keepAliveMillis` without a frame. Each frame is a declared `RunFrame` whose data is a declared
+ * `InterComEvent`, encoded to the wire (or, for the proxy's own failure, the raw text it carries).
  */
+import { NodeHttpServerRequest } from "@effect/platform-node"
+import { InterComEvent, RunFrame } from "@flow-like/effect/api/WorkflowsApi"
+import { Clock, Deferred, Effect, Exit, Queue, Schema, Stream } from "effect"
+import { type HttpServerRequest, HttpServerResponse } from "effect/http"
+import { RawReply } from "./ApiRouter.ts"
+import { cuid } from "./Ids.ts"
+import { StreamDropAfter } from "./stores/Faults.ts"
+import type { Streams } from "./stores/Streams.ts"
 
 interface Frame {
   readonly kind: "event" | "comment"
   readonly text: string
 }
 
-const eventFrame = (name: string, data: string): Frame => ({
-  kind: "event",
-  text: `event: ${name}\n${data.split("\n").map((line) => `data: ${line}\n`).join("")}\n`
-})
+const encodeFrame = Schema.encodeSync(RunFrame)
+const encodeInterComEvent = Schema.encodeSync(Schema.toCodecJson(InterComEvent))
+
+const eventFrame = (frame: typeof RunFrame.Type): Frame => {
+  const { data, event } = encodeFrame(frame)
+  return { kind: "event", text: `event: ${event}\n${data.split("\n").map((line) => `data: ${line}\n`).join("")}\n` }
+}
 
 const keepAliveFrame: Frame = { kind: "comment", text: ": keep-alive\n\n" }
 
-/** `InterComEvent` (`packages/types/src/intercom.rs`), compact JSON. */
-const interComEvent = (eventType: string, payload: unknown): Effect.Effect<string> =>
-  Effect.map(Clock.currentTimeNanos, (nanos) =>
-    JSON.stringify({
-      event_id: cuid(),
-      event_type: eventType,
-      payload,
-      timestamp: {
-        secs_since_epoch: Number(nanos / 1_000_000_000n),
-        nanos_since_epoch: Number(nanos % 1_000_000_000n)
-      }
+/** An `InterComEvent` frame, named after its type, stamped now. */
+const interComFrame = (eventType: string, payload: unknown): Effect.Effect<Frame> =>
+  Effect.map(Clock.currentTimeMillis, (millis) =>
+    eventFrame({
+      event: eventType,
+      data: JSON.stringify(encodeInterComEvent({ eventId: cuid(), eventType, payload, timestamp: new Date(millis) }))
     }))
 
+/** What a run's script writes to its SSE answer. */
 export interface SseSession {
   /** An `InterComEvent` frame named after its type. */
   readonly emit: (eventType: string, payload: unknown) => Effect.Effect<void>
-  /** A frame with raw data, e.g. the proxy's own `error` frame. */
+  /** A frame with raw data: the proxy's own `error` frame (`{"error": ...}`, possibly not even JSON). */
   readonly emitRaw: (name: string, data: string) => Effect.Effect<void>
-}
-
-/** The SSE responses in flight, so that closing the server can end them cleanly. */
-export interface ActiveStreams {
-  readonly register: (end: Effect.Effect<void>, closed: Deferred.Deferred<void>) => () => void
-  /** Ends every stream's body and waits (bounded) until they have closed. */
-  readonly endAll: Effect.Effect<void>
-}
-
-export const makeActiveStreams = (): ActiveStreams => {
-  const streams = new Set<{ readonly end: Effect.Effect<void>; readonly closed: Deferred.Deferred<void> }>()
-  return {
-    register: (end, closed) => {
-      const entry = { end, closed }
-      streams.add(entry)
-      return () => streams.delete(entry)
-    },
-    endAll: Effect.suspend(() => {
-      const entries = [...streams]
-      return Effect.forEach(entries, (entry) => entry.end, { discard: true }).pipe(
-        Effect.andThen(Effect.forEach(entries, (entry) => Deferred.await(entry.closed), { discard: true })),
-        Effect.timeoutOption(1_000),
-        Effect.asVoid
-      )
-    })
-  }
 }
 
 export interface SseOptions {
@@ -73,11 +49,7 @@ export interface SseOptions {
   readonly path: string
   readonly runId: string | undefined
   readonly keepAliveMillis: number
-  /** `dropMidStream` fault: end the connection after this many event frames. */
-  readonly dropAfterEvents: number | undefined
-  readonly activeStreams: ActiveStreams
-  /** Called once the response has closed, for whatever reason. */
-  readonly onClosed: (closed: StreamClosed) => void
+  readonly streams: Streams
   /** Produces the frames; the body ends when it returns, and it is interrupted if the body stops. */
   readonly program: (session: SseSession) => Effect.Effect<void>
 }
@@ -93,7 +65,7 @@ const breakConnection = (request: HttpServerRequest.HttpServerRequest) =>
     NodeHttpServerRequest.toIncomingMessage(request).socket.destroySoon()
   }).pipe(Effect.andThen(Effect.never))
 
-export const sseResponse = (options: SseOptions): HttpServerResponse.HttpServerResponse => {
+const sseResponse = (options: SseOptions, dropAfterEvents: number | undefined): HttpServerResponse.HttpServerResponse => {
   const state = {
     lastFrameAt: 0,
     eventsSent: 0,
@@ -104,7 +76,7 @@ export const sseResponse = (options: SseOptions): HttpServerResponse.HttpServerR
   const closed = Deferred.makeUnsafe<void>()
   const encoder = new TextEncoder()
 
-  const unregister = options.activeStreams.register(
+  const unregister = options.streams.register(
     Effect.sync(() => {
       state.endedByServer = true
       state.endQueue()
@@ -113,7 +85,7 @@ export const sseResponse = (options: SseOptions): HttpServerResponse.HttpServerR
   )
   NodeHttpServerRequest.toServerResponse(options.request).once("close", () => {
     unregister()
-    options.onClosed({
+    options.streams.recordClosed({
       path: options.path,
       runId: options.runId,
       byClient: !state.completed && !state.endedByServer,
@@ -130,9 +102,8 @@ export const sseResponse = (options: SseOptions): HttpServerResponse.HttpServerR
           Queue.offerUnsafe(queue, frame)
         })
       const session: SseSession = {
-        emit: (eventType, payload) =>
-          Effect.flatMap(interComEvent(eventType, payload), (data) => offer(eventFrame(eventType, data))),
-        emitRaw: (name, data) => offer(eventFrame(name, data))
+        emit: (eventType, payload) => Effect.flatMap(interComFrame(eventType, payload), offer),
+        emitRaw: (name, data) => offer(eventFrame({ event: name, data }))
       }
       const keepAlive = Effect.gen(function*() {
         while (true) {
@@ -163,13 +134,12 @@ export const sseResponse = (options: SseOptions): HttpServerResponse.HttpServerR
   const breakOff = Effect.sync(() => {
     state.endedByServer = true
   }).pipe(Effect.andThen(breakConnection(options.request)))
-  const limit = options.dropAfterEvents
-  const delivered = limit === undefined
+  const delivered = dropAfterEvents === undefined
     ? frames
-    : limit <= 0
+    : dropAfterEvents <= 0
     ? Stream.fromEffectDrain(breakOff)
     : frames.pipe(
-      Stream.takeUntil(() => state.eventsSent >= limit),
+      Stream.takeUntil(() => state.eventsSent >= dropAfterEvents),
       Stream.concat(Stream.fromEffectDrain(breakOff))
     )
 
@@ -187,3 +157,9 @@ export const sseResponse = (options: SseOptions): HttpServerResponse.HttpServerR
     headers: { "cache-control": "no-cache" }
   })
 }
+
+/** The SSE answer of a streaming route; a `dropMidStream` fault on the request breaks it off. */
+export const sseReply = (options: SseOptions): Effect.Effect<RawReply<"sse">> =>
+  Effect.gen(function*() {
+    return new RawReply("sse", sseResponse(options, yield* StreamDropAfter))
+  })

@@ -1,5 +1,5 @@
 import { Context } from "effect"
-import type { Fault, FaultRule } from "./Model.ts"
+import type { Fault, FaultRule } from "../Model.ts"
 
 /** Set for a request hit by a `dropMidStream` fault: SSE handlers break off after this many events. */
 export const StreamDropAfter = Context.Reference<number | undefined>(

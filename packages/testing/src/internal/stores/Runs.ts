@@ -9,11 +9,13 @@ const terminal: ReadonlySet<RunStatus> = new Set(["Completed", "Failed", "Cancel
 
 export const isTerminal = (status: RunStatus): boolean => terminal.has(status)
 
+/** An event row of an async run, as the poll hands it out (once). */
 export interface StoredEvent {
   readonly sequence: number
-  readonly event_type: string
+  readonly eventType: string
   readonly payload: unknown
-  readonly created_at: string
+  /** RFC 3339. */
+  readonly createdAt: string
   delivered: boolean
 }
 
@@ -27,10 +29,10 @@ export interface Run {
   readonly inputPayloadLen: number
   status: RunStatus
   progress: number
-  currentStep: string | null
-  error: string | null
-  startedAt: string | null
-  completedAt: string | null
+  currentStep: string | undefined
+  error: string | undefined
+  startedAt: string | undefined
+  completedAt: string | undefined
   readonly events: Array<StoredEvent>
   /** Opened (and replaced) on every change, to wake long polls. */
   changed: Latch.Latch
@@ -83,10 +85,10 @@ export const makeRuns = (): Runs => {
           inputPayloadLen: payloadLength(spec.payload),
           status: "Pending",
           progress: 0,
-          currentStep: null,
-          error: null,
-          startedAt: null,
-          completedAt: null,
+          currentStep: undefined,
+          error: undefined,
+          startedAt: undefined,
+          completedAt: undefined,
           events: [],
           changed: Latch.makeUnsafe(false)
         }
@@ -105,9 +107,9 @@ export const makeRuns = (): Runs => {
         const last = run.events[run.events.length - 1]
         run.events.push({
           sequence: (last?.sequence ?? 0) + 1,
-          event_type: eventType,
+          eventType,
           payload,
-          created_at: now,
+          createdAt: now,
           delivered: false
         })
         touch(run)
@@ -135,30 +137,3 @@ export const makeRuns = (): Runs => {
     }
   }
 }
-
-export const runStatusJson = (run: Run) => ({
-  run_id: run.id,
-  board_id: run.boardId,
-  event_id: run.eventId ?? null,
-  status: run.status,
-  mode: run.mode,
-  progress: run.progress,
-  current_step: run.currentStep,
-  error: run.error,
-  input_payload_len: run.inputPayloadLen,
-  output_payload_len: 0,
-  started_at: run.startedAt,
-  completed_at: run.completedAt,
-  created_at: run.createdAt
-})
-
-export const pollJson = (run: Run, events: ReadonlyArray<StoredEvent>) => ({
-  run_id: run.id,
-  status: run.status,
-  progress: run.progress,
-  current_step: run.currentStep,
-  error: run.error,
-  events: events.map(({ created_at, event_type, payload, sequence }) => ({ sequence, event_type, payload, created_at })),
-  started_at: run.startedAt,
-  completed_at: run.completedAt
-})

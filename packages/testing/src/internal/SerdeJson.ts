@@ -1,0 +1,52 @@
+import { Predicate, SchemaAST } from "effect"
+
+const admitsNull = (ast: SchemaAST.AST): boolean =>
+  ast._tag === "Null" || (ast._tag === "Union" && ast.types.some(admitsNull))
+
+const withNulls = (ast: SchemaAST.AST, json: unknown): unknown => {
+  switch (ast._tag) {
+    case "Objects": {
+      if (!Predicate.isObject(json) || Array.isArray(json)) return json
+      const source: Readonly<Record<string, unknown>> = { ...json }
+      const out: Record<string, unknown> = {}
+      for (const signature of ast.propertySignatures) {
+        const key = String(signature.name)
+        if (key in source) {
+          out[key] = withNulls(signature.type, source[key])
+        } else if (SchemaAST.isOptional(signature.type) && admitsNull(signature.type)) {
+          out[key] = null
+        }
+      }
+      for (const [key, value] of Object.entries(source)) {
+        if (!(key in out)) out[key] = value
+      }
+      return out
+    }
+    case "Arrays": {
+      if (!Array.isArray(json)) return json
+      const [rest] = ast.rest
+      return json.map((element, index) => {
+        const elementAst = ast.elements[index] ?? rest
+        return elementAst === undefined ? element : withNulls(elementAst, element)
+      })
+    }
+    case "Union": {
+      if (json === null) return json
+      const present = ast.types.filter((member) => member._tag !== "Null" && member._tag !== "Undefined")
+      const [only] = present
+      return present.length === 1 && only !== undefined ? withNulls(only, json) : json
+    }
+    case "Suspend":
+      return withNulls(ast.thunk(), json)
+    default:
+      return json
+  }
+}
+
+/**
+ * serde writes an `Option` field that is `None` as `null` (the server sets no
+ * `skip_serializing_if`), where a schema encoding leaves the key out. Given the encoded side of a
+ * declared answer, puts back `null` for every absent optional key whose wire type admits `null`,
+ * keeping the declaration's key order.
+ */
+export const serdeNulls = (encodedAst: SchemaAST.AST) => (json: unknown): unknown => withNulls(encodedAst, json)

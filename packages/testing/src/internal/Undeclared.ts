@@ -1,0 +1,26 @@
+/**
+ * Wire shapes the real server has on declared routes but the `HttpApi` declaration does not (yet)
+ * describe. Each belongs in the declaration; until then the dev server states it here, once.
+ */
+import { Schema } from "effect"
+
+/**
+ * The invoke routes' query (`invoke_board.rs`, `invoke_event.rs`): `?local=true` tracks a run
+ * without dispatching it; `?isolated=true` dispatches a Kubernetes job (here: runs normally).
+ */
+export const InvokeQuery = Schema.toCodecStringTree(Schema.Struct({
+  local: Schema.optional(Schema.Boolean),
+  isolated: Schema.optional(Schema.Boolean)
+}))
+
+/** The JSON answer of a `?local=true` invoke, in place of the SSE stream. */
+export const LocalInvocation = Schema.toCodecJson(
+  Schema.Struct({
+    runId: Schema.String,
+    /** Always `pending`. */
+    status: Schema.String,
+    message: Schema.String,
+    /** A poll token for the run, as an async invoke hands out. */
+    pollToken: Schema.String
+  }).pipe(Schema.encodeKeys({ runId: "run_id", pollToken: "poll_token" }))
+)
