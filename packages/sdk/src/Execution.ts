@@ -115,11 +115,11 @@ const checkPollOptions = (
   const afterSequence = options.afterSequence ?? 0
   const wait = options.waitSeconds ?? SERVER_DEFAULT_WAIT_SECONDS
   if (!Number.isInteger(afterSequence) || afterSequence < 0 || afterSequence > MAX_SEQUENCE) {
-    return Effect.fail(FlowLikeError.invalidArgument(`${operation}: afterSequence must be a whole number from 0`))
+    return Effect.fail(FlowLikeError.invalidArgument(`${operation}: afterSequence must be a whole number from 0`, operation))
   }
   if (!Number.isFinite(wait) || wait < 0) {
     return Effect.fail(
-      FlowLikeError.invalidArgument(`${operation}: waitSeconds must be a number of seconds from 0 (the server waits at most 30)`)
+      FlowLikeError.invalidArgument(`${operation}: waitSeconds must be a number of seconds from 0 (the server waits at most 30)`, operation)
     )
   }
   return Effect.succeed({ afterSequence, wait: Math.min(Math.ceil(wait), SERVER_MAX_WAIT_SECONDS) })
@@ -128,7 +128,7 @@ const checkPollOptions = (
 const checkRetries = (operation: string, retries: number | undefined) =>
   retries === undefined || (Number.isInteger(retries) && retries >= 0)
     ? Effect.void
-    : Effect.fail(FlowLikeError.invalidArgument(`${operation}: retries must be a whole number from 0`))
+    : Effect.fail(FlowLikeError.invalidArgument(`${operation}: retries must be a whole number from 0`, operation))
 
 /** Keeps each event once, in sequence order, after `afterSequence`, whatever the server sent. */
 const toPollResult = (value: typeof PollResponse.Type, raw: unknown, afterSequence: number): PollResult => {

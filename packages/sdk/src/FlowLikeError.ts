@@ -258,8 +258,9 @@ export const make = (reason: FlowLikeErrorReason): FlowLikeError => new FlowLike
 /** Shorthand for a configuration failure. */
 export const configuration = (message: string): FlowLikeError => make(new ConfigurationError({ message }))
 
-/** Shorthand for an invalid argument. */
-export const invalidArgument = (message: string): FlowLikeError => make(new InvalidArgumentError({ message }))
+/** Shorthand for an invalid argument, with the operation it was given to. */
+export const invalidArgument = (message: string, operation?: string): FlowLikeError =>
+  make(new InvalidArgumentError({ message, operation }))
 
 /** Whether an unknown value is a `FlowLikeError` whose reason has the given tag. */
 export const hasReason = <Tag extends FlowLikeErrorReason["_tag"]>(

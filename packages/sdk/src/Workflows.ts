@@ -140,7 +140,7 @@ const commonFields = (payload: unknown, options: InvokeOptions) => ({
 const checkNodeId = (operation: string, nodeId: string) =>
   typeof nodeId === "string" && nodeId.trim() !== ""
     ? Effect.void
-    : Effect.fail(FlowLikeError.invalidArgument(`${operation}: nodeId must be a non-empty string`))
+    : Effect.fail(FlowLikeError.invalidArgument(`${operation}: nodeId must be a non-empty string`, operation))
 
 const toAsyncInvocation = (
   value: typeof endpoints.invokeBoardAsync["~Success"]["Type"],

@@ -260,7 +260,7 @@ describe("end to end against the dev server", () => {
         assert.notInclude(text, "d3JvbmctYnV0LXdlbGwtZm9ybWVk")
       }
       const missing = yield* Effect.flip(execution.getRunStatus("no-such-run"))
-      assert.strictEqual(missing.reason._tag, "ServerError")
+      assert.strictEqual(missing.reason._tag, "NotFoundError", "the server looks a run up before checking permissions")
     }).pipe(Effect.provide(e2e({ maxRetries: 0 }, { pat: "pat_unknown.d3JvbmctYnV0LXdlbGwtZm9ybWVk" }))))
 
   it.live("reports an unknown run as NotFoundError", () =>

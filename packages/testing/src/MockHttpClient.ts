@@ -11,9 +11,10 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Schema } from "effect"
 import { HttpClient, HttpClientError, HttpClientResponse } from "effect/http"
 import type { HttpClientRequest } from "effect/http"
+import { ExecutionApi, WorkflowsApi } from "@flow-like/effect"
 
 /** A request as the mock saw it. */
 export interface RecordedRequest {
@@ -192,3 +193,83 @@ export const layer = (handler: Handler): Layer.Layer<HttpClient.HttpClient | Moc
   )
   return Layer.merge(Layer.succeed(HttpClient.HttpClient, client), Layer.succeed(MockHttpClient, record))
 }
+
+let eventCounter = 0
+
+/** Options of an event built for a test; an id and a timestamp are made up when left out. */
+export interface EventOptions {
+  readonly eventId?: string | undefined
+  readonly timestamp?: Date | undefined
+}
+
+/**
+ * One run event as an SSE frame, its data encoded by the declared `InterComEvent` schema (so a test
+ * never writes `{secs_since_epoch, …}` by hand).
+ */
+export const eventFrame = (eventType: string, payload: unknown, options: EventOptions = {}): string =>
+  frame(
+    eventType,
+    encodeInterCom({
+      eventId: options.eventId ?? `mockevent${String(++eventCounter).padStart(15, "0")}`,
+      eventType,
+      payload,
+      timestamp: options.timestamp ?? new Date(0)
+    })
+  )
+
+/** What a streamed run built for a test contains. */
+export interface RunStreamOptions {
+  /** The executor's final status: `completed` (default) or `failed`. */
+  readonly status?: "completed" | "failed" | undefined
+  readonly durationMs?: number | undefined
+  /** What happens after the frames: the body ends (default), stays open, or the connection breaks. */
+  readonly end?: "close" | "hang" | "error" | undefined
+}
+
+/** A whole streamed run: `run_initiated`, the given events, then `completed`. */
+export const runStream = (
+  runId: string,
+  events: ReadonlyArray<readonly [eventType: string, payload: unknown]>,
+  options: RunStreamOptions = {}
+): MockResponse =>
+  sse(
+    [
+      eventFrame("run_initiated", { run_id: runId }),
+      ...events.map(([eventType, payload]) => eventFrame(eventType, payload)),
+      eventFrame("completed", {
+        run_id: runId,
+        status: options.status ?? "completed",
+        duration_ms: options.durationMs ?? 1,
+        log_level: options.status === "failed" ? 4 : 1
+      })
+    ],
+    options.end ?? "close"
+  )
+
+/** A run status record (`GET /execution/run/{id}`), encoded by the declared `RunStatus` schema. */
+export const runStatus = (status: typeof ExecutionApi.RunStatus.Type): MockResponse =>
+  json(Schema.encodeSync(ExecutionApi.RunStatus)(status))
+
+/** A polled event for `pollPage`; `createdAt` defaults to the epoch. */
+export interface PolledEventInput {
+  readonly sequence: number
+  readonly eventType: string
+  readonly payload?: unknown
+  readonly createdAt?: string | undefined
+}
+
+/** A long-poll answer (`GET /execution/poll`), encoded by the declared `PollResponse` schema. */
+export const pollPage = (
+  page: Omit<typeof ExecutionApi.PollResponse.Type, "events"> & { readonly events?: ReadonlyArray<PolledEventInput> }
+): MockResponse =>
+  json(Schema.encodeSync(ExecutionApi.PollResponse)({
+    ...page,
+    events: (page.events ?? []).map((event) => ({
+      sequence: event.sequence,
+      eventType: event.eventType,
+      payload: event.payload ?? null,
+      createdAt: event.createdAt ?? new Date(0).toISOString()
+    }))
+  }))
+
+const encodeInterCom = Schema.encodeSync(Schema.fromJsonString(WorkflowsApi.InterComEvent))

@@ -67,7 +67,7 @@ export const pathOf = (
       if (issue !== undefined) problem ??= `${operation}: ${name} ${issue}`
       return encodeURIComponent(value ?? "")
     })
-    return problem === undefined ? Effect.succeed(path) : Effect.fail(FlowLikeError.invalidArgument(problem))
+    return problem === undefined ? Effect.succeed(path) : Effect.fail(FlowLikeError.invalidArgument(problem, operation))
   })
 
 /**
@@ -84,7 +84,7 @@ export const request = <E extends AnyEndpoint>(
     const { encodePayload, encodeQuery } = codecs(endpoint)
     const path = yield* pathOf(endpoint, input.params ?? {}, operation)
     const invalid = (what: string) => (error: Schema.SchemaError) =>
-      FlowLikeError.invalidArgument(`${operation}: the ${what} cannot be sent: ${error.message}`)
+      FlowLikeError.invalidArgument(`${operation}: the ${what} cannot be sent: ${error.message}`, operation)
     const urlParams = encodeQuery === undefined || input.query === undefined
       ? undefined
       : (yield* Effect.mapError(encodeQuery(input.query), invalid("query"))) as Record<string, string>

@@ -1,0 +1,201 @@
+/**
+ * Contract tests: answers and SSE transcripts exactly as the real server writes them (golden
+ * fixtures, see fixtures/PROVENANCE.md), decoded by the declared schemas and by the SDK. The dev
+ * server is built from the same declaration, so these fixtures are the independent judge.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Redacted, Schema, Stream } from "effect"
+import { MockHttpClient } from "@flow-like/testing"
+import { ApiErrors, Execution, ExecutionApi, FlowLikeApi, HealthApi, Workflows, WorkflowsApi } from "../src/index.ts"
+import type { FlowLikeError } from "../src/index.ts"
+import * as Fixtures from "./fixtures/index.ts"
+import { sdkLayer } from "./utils/mock.ts"
+
+const api = FlowLikeApi.FlowLikeApi
+const successOf = (endpoint: { readonly success: ReadonlySet<Schema.Top> }) =>
+  [...endpoint.success][0] as Schema.Codec<unknown, unknown>
+
+/** Decodes a fixture with a schema, and checks that encoding gives back what decodes the same. */
+const roundTrip = <A>(schema: Schema.Codec<A, unknown>, text: string): A => {
+  const decoded = Schema.decodeUnknownSync(schema)(JSON.parse(text))
+  assert.deepStrictEqual(Schema.decodeUnknownSync(schema)(Schema.encodeSync(schema)(decoded)), decoded)
+  return decoded
+}
+
+const answer = (body: string, status = 200, contentType = "application/json") =>
+  MockHttpClient.text(status, body, { "content-type": contentType })
+
+const sseAnswer = (transcript: string) => MockHttpClient.sse([transcript])
+
+const flipped = <A>(effect: Effect.Effect<A, FlowLikeError.FlowLikeError>) => Effect.flip(effect)
+
+describe("contract: the declaration decodes what the real server sends", () => {
+  it("invoke/async answers (HTTP and Lambda backends)", () => {
+    for (const text of [Fixtures.invokeAsync, Fixtures.invokeAsyncLambda]) {
+      const value = roundTrip(WorkflowsApi.AsyncInvocation, text)
+      assert.match(value.runId, /^[a-z0-9]{24}$/)
+      assert.strictEqual(value.pollToken.split(".").length, 3)
+      assert.deepStrictEqual(successOf(api.groups.workflows.endpoints.invokeBoardAsync), successOf(api.groups.workflows.endpoints.invokeEventAsync))
+    }
+  })
+
+  it("run status records in every state", () => {
+    const statuses = [
+      Fixtures.runStatusPending,
+      Fixtures.runStatusRunning,
+      Fixtures.runStatusCompleted,
+      Fixtures.runStatusCompletedStream,
+      Fixtures.runStatusFailed
+    ].map((text) => roundTrip(ExecutionApi.RunStatus, text).status)
+    assert.deepStrictEqual(statuses, ["Pending", "Running", "Completed", "Completed", "Failed"])
+    const completed = roundTrip(ExecutionApi.RunStatus, Fixtures.runStatusCompleted)
+    assert.strictEqual(completed.inputPayloadLength, 17)
+    assert.strictEqual(completed.eventId, undefined)
+    assert.strictEqual(completed.startedAt, undefined)
+  })
+
+  it("poll pages", () => {
+    const page = roundTrip(ExecutionApi.PollResponse, Fixtures.pollEvents)
+    assert.deepStrictEqual(page.events.map((event) => event.sequence), [1, 2, 3, 4, 5, 6, 7])
+    assert.strictEqual(roundTrip(ExecutionApi.PollResponse, Fixtures.pollCompleted).status, "Completed")
+    assert.strictEqual(roundTrip(ExecutionApi.PollResponse, Fixtures.pollFailed).error, "Execution timeout")
+  })
+
+  it("health and error envelopes", () => {
+    assert.strictEqual(roundTrip(HealthApi.Health, Fixtures.health).status, "ok")
+    for (const text of [Fixtures.error404, Fixtures.error500, Fixtures.error400PollAuth, Fixtures.error400PollAuthFormat, Fixtures.error400PollAuthExpired]) {
+      roundTrip(ApiErrors.ErrorEnvelope, text)
+    }
+  })
+
+  it("every frame of every SSE transcript is an InterComEvent, except the proxy's own error frame", () => {
+    const decode = Schema.decodeUnknownSync(Schema.fromJsonString(WorkflowsApi.InterComEvent))
+    const decodeProxy = Schema.decodeUnknownSync(Schema.fromJsonString(WorkflowsApi.ProxyError))
+    for (const transcript of [Fixtures.sseBoardRun, Fixtures.sseBoardFailed, Fixtures.sseTimeout, Fixtures.sseUnknownBoard, Fixtures.sseProxyError]) {
+      for (const line of transcript.split("\n").filter((line) => line.startsWith("data: "))) {
+        const data = line.slice("data: ".length)
+        if (data.startsWith("{\"error\"")) decodeProxy(data)
+        else assert.instanceOf(decode(data).timestamp, Date)
+      }
+    }
+  })
+})
+
+describe("contract: the SDK over the real server's answers", () => {
+  it.effect("triggerWorkflowAsync reads the invoke/async answer and keeps the poll token redacted", () =>
+    Effect.gen(function*() {
+      const workflows = yield* Workflows.Workflows
+      const run = yield* workflows.triggerWorkflowAsync("app", "board", "node")
+      assert.strictEqual(run.runId, "jk0uyx79kcvi2v37hojt8y9y")
+      assert.strictEqual(run.backend, "http")
+      assert.isTrue(Redacted.isRedacted(run.pollToken))
+      assert.notInclude(JSON.stringify(run), "eyJ")
+    }).pipe(Effect.provide(sdkLayer(() => answer(Fixtures.invokeAsync)))))
+
+  it.effect("getRunStatus derives done from a completed record", () =>
+    Effect.gen(function*() {
+      const execution = yield* Execution.Execution
+      const status = yield* execution.getRunStatus("es4bjun4jg02lrwy6zrryeby")
+      assert.isTrue(status.done)
+      assert.strictEqual(status.mode, "Queue")
+      assert.strictEqual(status.completedAt, "2026-02-23T10:20:15.463+00:00")
+    }).pipe(Effect.provide(sdkLayer(() => answer(Fixtures.runStatusCompleted)))))
+
+  it.effect("pollExecution decodes node-state and progress events whatever their key order", () =>
+    Effect.gen(function*() {
+      const execution = yield* Execution.Execution
+      const page = yield* execution.pollExecution("poll-token")
+      assert.strictEqual(page.lastSequence, 7)
+      assert.isFalse(page.done)
+      assert.deepStrictEqual(page.events.map((event) => event._tag), [
+        "Log",
+        "NodeState",
+        "Progress",
+        "NodeState",
+        "NodeState",
+        "NodeState",
+        "NodeState"
+      ])
+      const progress = page.events[2]
+      assert.strictEqual(progress?._tag === "Progress" ? progress.progress : undefined, 25)
+    }).pipe(Effect.provide(sdkLayer(() => answer(Fixtures.pollEvents)))))
+
+  it.effect("awaitRun fails with RunError on the real failed poll page", () =>
+    Effect.gen(function*() {
+      const execution = yield* Execution.Execution
+      const error = yield* flipped(execution.awaitRun("poll-token", { afterSequence: 4 }))
+      assert.strictEqual(error.reason._tag, "RunError")
+      if (error.reason._tag !== "RunError") return
+      assert.strictEqual(error.reason.runStatus, "Failed")
+      assert.strictEqual(error.reason.error, "Execution timeout")
+      assert.strictEqual(error.reason.lastSequence, 5)
+    }).pipe(Effect.provide(sdkLayer(() => answer(Fixtures.pollFailed)))))
+
+  it.effect("streams a real board run to its end, every known event decoded", () =>
+    Effect.gen(function*() {
+      const workflows = yield* Workflows.Workflows
+      const events = yield* Stream.runCollect(workflows.triggerWorkflow("app", "board", "node"))
+      assert.strictEqual(events.length, 14)
+      assert.strictEqual(events[0]?._tag, "RunInitiated")
+      assert.strictEqual(events.at(-1)?._tag, "Completed")
+      const unknown = events.filter((event) => event._tag === "Unknown")
+      assert.deepStrictEqual(unknown.map((event) => event.eventType), ["generic_result"])
+      assert.isUndefined(unknown[0]?._tag === "Unknown" ? unknown[0].decodeIssue : "x")
+    }).pipe(Effect.provide(sdkLayer(() => sseAnswer(Fixtures.sseBoardRun)))))
+
+  it.effect("a run whose node failed still completes normally (the executor reports status completed)", () =>
+    Effect.gen(function*() {
+      const workflows = yield* Workflows.Workflows
+      const events = yield* Stream.runCollect(workflows.triggerWorkflow("app", "board", "node"))
+      const last = events.at(-1)
+      assert.strictEqual(last?._tag === "Completed" ? last.status : undefined, "completed")
+    }).pipe(Effect.provide(sdkLayer(() => sseAnswer(Fixtures.sseBoardFailed)))))
+
+  it.effect("the executor's timeout, an unknown board and the proxy's error frame each fail with RunError", () =>
+    Effect.gen(function*() {
+      const cases = [
+        [Fixtures.sseTimeout, "Execution timeout"],
+        [Fixtures.sseUnknownBoard, "Board load error"],
+        [Fixtures.sseProxyError, "Transport error: error decoding response body"]
+      ] as const
+      for (const [transcript, text] of cases) {
+        const stream = Stream.unwrap(Effect.map(Effect.service(Workflows.Workflows), (workflows) => workflows.triggerWorkflow("app", "board", "node")))
+        const error = yield* Effect.flip(Stream.runDrain(stream).pipe(Effect.provide(sdkLayer(() => sseAnswer(transcript)))))
+        assert.strictEqual(error.reason._tag, "RunError")
+        assert.include(error.message, text)
+        assert.isDefined(error.reason._tag === "RunError" ? error.reason.runId : undefined)
+      }
+    }))
+
+  it.effect("error envelopes and plain-text rejections become typed errors with the server's details", () =>
+    Effect.gen(function*() {
+      const cases = [
+        [answer(Fixtures.error404, 404), "NotFoundError", "NOT_FOUND"],
+        [answer(Fixtures.error500, 500), "ServerError", "INTERNAL_ERROR"],
+        [answer(Fixtures.error400PollAuth, 400), "InvalidRequestError", "BAD_REQUEST"],
+        [answer(Fixtures.rejection415, 415, "text/plain; charset=utf-8"), "InvalidRequestError", undefined],
+        [answer(Fixtures.rejection422, 422, "text/plain; charset=utf-8"), "InvalidRequestError", undefined]
+      ] as const
+      for (const [response, tag, code] of cases) {
+        const error = yield* Effect.flip(
+          Effect.flatMap(Effect.service(Execution.Execution), (execution) => execution.getRunStatus("r1")).pipe(
+            Effect.provide(sdkLayer(() => response, { maxRetries: 0 }))
+          )
+        )
+        assert.strictEqual(error.reason._tag, tag)
+        assert.strictEqual(error.code, code)
+      }
+      const error500 = yield* Effect.flip(
+        Effect.flatMap(Effect.service(Execution.Execution), (execution) => execution.getRunStatus("r1")).pipe(
+          Effect.provide(sdkLayer(() => answer(Fixtures.error500, 500), { maxRetries: 0 }))
+        )
+      )
+      assert.strictEqual(error500.errorId, "inrakohvo9e2ws3l09fsy35f")
+      const rejected = yield* Effect.flip(
+        Effect.flatMap(Effect.service(Execution.Execution), (execution) => execution.getRunStatus("r1")).pipe(
+          Effect.provide(sdkLayer(() => answer(Fixtures.rejection422, 422, "text/plain; charset=utf-8")))
+        )
+      )
+      assert.include(rejected.message, "missing field `node_id`")
+    }))
+})
