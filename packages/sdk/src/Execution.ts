@@ -80,7 +80,7 @@ const SERVER_MAX_WAIT_SECONDS = 30
 const SERVER_DEFAULT_WAIT_SECONDS = 10
 const SERVER_PAGE_SIZE = 100
 const WATCH_RETRIES = 10
-const MAX_SEQUENCE = 4_294_967_295
+const MAX_SEQUENCE = 2_147_483_647
 
 /** Reads and follows runs. */
 export class Execution extends Context.Service<Execution, {

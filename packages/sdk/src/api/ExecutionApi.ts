@@ -5,7 +5,7 @@
  */
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
-import { nullable, U32 } from "../internal/wire.ts"
+import { I32, nullable, U64 } from "../internal/wire.ts"
 import { BadRequest, InternalError, NotFound } from "./ApiErrors.ts"
 
 /** Run statuses as the server spells them (Rust `Debug` of `RunStatus`); kept open for new ones. */
@@ -62,16 +62,28 @@ export const PolledEvent = Schema.Struct({
   createdAt: Schema.String
 }).pipe(Schema.encodeKeys({ eventType: "event_type", createdAt: "created_at" })).annotate({ identifier: "PolledEvent" })
 
-/** `PollResponse`: at most 100 events after `after_sequence`, each delivered once. No `done` flag. */
+/**
+ * `PollResponse`: at most 100 events after `after_sequence`, each delivered once. No `done` flag.
+ * Fields in the server's struct order (`progress.rs`).
+ */
 export const PollResponse = Schema.Struct({
-  ...statusFields,
-  events: Schema.Array(PolledEvent)
+  runId: statusFields.runId,
+  status: statusFields.status,
+  progress: statusFields.progress,
+  currentStep: statusFields.currentStep,
+  error: statusFields.error,
+  events: Schema.Array(PolledEvent),
+  startedAt: statusFields.startedAt,
+  completedAt: statusFields.completedAt
 }).pipe(Schema.encodeKeys(statusKeys)).annotate({ identifier: "PollResponse" })
 
-/** The poll's query: events after `after_sequence`; the server waits up to `timeout` seconds (default 10, at most 30). */
+/**
+ * The poll's query (`progress.rs`: `after_sequence: i32`, `timeout: u64`): events after
+ * `after_sequence`; the server waits up to `timeout` seconds (default 10, capped at 30).
+ */
 export const PollQuery = Schema.Struct({
-  afterSequence: Schema.optional(U32),
-  timeout: Schema.optional(U32)
+  afterSequence: Schema.optional(I32),
+  timeout: Schema.optional(U64)
 }).pipe(Schema.encodeKeys({ afterSequence: "after_sequence" }))
 
 /** The execution routes. */

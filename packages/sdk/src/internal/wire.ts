@@ -22,8 +22,17 @@ export const unsigned = (maximum: number) => Schema.Int.check(Schema.isBetween({
 export const U8 = unsigned(255)
 /** Rust `u32`. */
 export const U32 = unsigned(4_294_967_295)
-/** Rust `u64`, as far as a JavaScript number holds it exactly. */
-export const U64 = unsigned(Number.MAX_SAFE_INTEGER)
+/** A whole number of any size (`Schema.isInt` stops at 2^53). */
+const isWhole = Schema.makeFilter((n: number) => Number.isInteger(n) || "Expected a whole number", {
+  expected: "a whole number",
+  representation: { id: "@flow-like/effect/isWhole", payload: null },
+  toJsonSchema: () => ({ type: "integer" })
+})
+
+/** Rust `u64` (values above 2^53 lose precision, as a JavaScript number does). */
+export const U64 = Schema.Number.check(isWhole, Schema.isBetween({ minimum: 0, maximum: 18_446_744_073_709_551_615 }))
+/** Rust `i32`. */
+export const I32 = Schema.Int.check(Schema.isBetween({ minimum: -2_147_483_648, maximum: 2_147_483_647 }))
 
 /** Rust `SystemTime` as serde writes it, decoded to a `Date`. */
 export const SystemTime = Schema.Struct({

@@ -42,7 +42,8 @@ const fieldKind = (ast: SchemaAST.AST): FieldKind => {
       return { _tag: "Boolean" }
     case "Number": {
       const checks = checksOf(ast).map(representation)
-      if (!checks.some((check) => check.id === "effect/schema/isInt")) return { _tag: "Float" }
+      const isInteger = checks.some((check) => check.id === "effect/schema/isInt" || check.id === "@flow-like/effect/isWhole")
+      if (!isInteger) return { _tag: "Float" }
       const between = checks.find((check) => check.id === "effect/schema/isBetween")?.payload
       return {
         _tag: "Integer",
