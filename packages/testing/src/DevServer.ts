@@ -1,7 +1,9 @@
 /**
  * A local, in-memory Flow-Like API server for tests and demos. It reproduces the real server's
  * wire behaviour route by route (paths under `/api/v1`, bodies, status codes, error envelopes,
- * SSE framing, long polls, and its quirks) with scripted boards in place of the executor.
+ * SSE framing, long polls, and its quirks) with scripted boards in place of the executor. It serves
+ * every route of the SDK's `FlowLikeApi` declaration, plus that declaration's OpenAPI 3.1 document
+ * at `GET /api-doc/openapi.json` and a reference page that works offline at `GET /docs`.
  *
  * Use `start` from Promise code and `layer` from Effect code; both run the same server, in its own
  * runtime, so a test's `TestClock` or logger never reaches it.

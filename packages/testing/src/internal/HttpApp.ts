@@ -10,6 +10,7 @@ import type { Credentials } from "./stores/Credentials.ts"
 import type { Faults } from "./stores/Faults.ts"
 import type { Requests } from "./stores/Requests.ts"
 
+/** What the app is built from: the handlers, and the stores its middleware use. */
 export interface HttpAppOptions {
   readonly credentials: Credentials
   readonly handlers: Handlers<typeof FlowLikeApi>

@@ -11,6 +11,7 @@ export interface RunStores {
   readonly gates: Gates
 }
 
+/** One run of a script: the stored run, the board (if the app has it), the request and whether node state streams. */
 export interface RunSpec {
   readonly run: Run
   /** `undefined` for a board the app does not have: the executor fails to load it. */

@@ -3,6 +3,16 @@ import { Predicate, SchemaAST } from "effect"
 const admitsNull = (ast: SchemaAST.AST): boolean =>
   ast._tag === "Null" || (ast._tag === "Union" && ast.types.some(admitsNull))
 
+/**
+ * Whether an optional key's declared type admits `null` (serde's `Option`). A JSON codec writes an
+ * optional key's `undefined` as one extra top-level `null` member: that one does not count.
+ */
+const isOption = (ast: SchemaAST.AST): boolean => {
+  if (ast._tag !== "Union") return false
+  const index = ast.types.findLastIndex((member) => member._tag === "Null")
+  return ast.types.some((member, at) => at !== index && admitsNull(member))
+}
+
 const withNulls = (ast: SchemaAST.AST, json: unknown): unknown => {
   switch (ast._tag) {
     case "Objects": {
@@ -13,7 +23,7 @@ const withNulls = (ast: SchemaAST.AST, json: unknown): unknown => {
         const key = String(signature.name)
         if (key in source) {
           out[key] = withNulls(signature.type, source[key])
-        } else if (SchemaAST.isOptional(signature.type) && admitsNull(signature.type)) {
+        } else if (SchemaAST.isOptional(signature.type) && isOption(signature.type)) {
           out[key] = null
         }
       }

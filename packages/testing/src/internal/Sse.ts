@@ -44,6 +44,7 @@ export interface SseSession {
   readonly emitRaw: (name: string, data: string) => Effect.Effect<void>
 }
 
+/** What an SSE answer needs: the request, the run it streams, and the script that writes it. */
 export interface SseOptions {
   readonly request: HttpServerRequest.HttpServerRequest
   readonly path: string

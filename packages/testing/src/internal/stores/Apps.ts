@@ -13,6 +13,7 @@ export interface Apps {
   readonly require: (appId: string) => App
 }
 
+/** An empty app store. */
 export const makeApps = (): Apps => {
   const apps = new Map<string, App>()
   return {

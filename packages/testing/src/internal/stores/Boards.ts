@@ -8,6 +8,7 @@ export interface Boards {
   readonly get: (appId: string, boardId: string) => BoardDefinition | undefined
 }
 
+/** An empty board store for the apps of `apps`. */
 export const makeBoards = (apps: Apps): Boards => {
   const byApp = new Map<string, Map<string, BoardDefinition>>()
   return {

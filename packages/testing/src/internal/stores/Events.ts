@@ -15,6 +15,7 @@ export interface Events {
   readonly get: (eventId: string) => RegisteredEvent | undefined
 }
 
+/** An empty event store for the apps of `apps`. */
 export const makeEvents = (apps: Apps): Events => {
   const events = new Map<string, RegisteredEvent>()
   return {

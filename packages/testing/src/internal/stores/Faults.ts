@@ -20,6 +20,7 @@ const pathMatches = (pattern: string | RegExp, path: string): boolean =>
     ? path === pattern || (pattern.endsWith("/") && path.startsWith(pattern))
     : (pattern.lastIndex = 0, pattern.test(path))
 
+/** No faults yet. */
 export const makeFaults = (): Faults => {
   let rules: Array<{ readonly rule: FaultRule; remaining: number }> = []
   return {

@@ -7,6 +7,7 @@ export interface Gates {
   readonly await: (gate: string) => Effect.Effect<void>
 }
 
+/** No gate open yet. */
 export const makeGates = (): Gates => {
   const latches = new Map<string, Latch.Latch>()
   const latch = (gate: string): Latch.Latch => {

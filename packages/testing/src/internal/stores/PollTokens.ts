@@ -19,6 +19,7 @@ const Claims = Schema.Struct({
   iat: Schema.Int,
   exp: Schema.Int
 })
+/** What a poll token is bound to. */
 export type Claims = typeof Claims.Type
 
 const decodeClaims = Schema.decodeUnknownEffect(Schema.fromJsonString(Claims))
@@ -28,6 +29,7 @@ const header = Buffer.from(JSON.stringify({ alg: "ES256", typ: "JWT" })).toStrin
 /** The detail after `Invalid user JWT: `, named like `jsonwebtoken`'s error kinds. */
 export type VerifyError = "InvalidToken" | "InvalidSignature" | "ExpiredSignature"
 
+/** Issues poll tokens for runs and checks the ones polls present. */
 export interface PollTokens {
   readonly sign: (binding: {
     readonly runId: string
@@ -38,6 +40,7 @@ export interface PollTokens {
   readonly verify: (token: string) => Effect.Effect<Claims, VerifyError>
 }
 
+/** Poll tokens signed with a fresh random key. */
 export const makePollTokens = (): PollTokens => {
   const key = randomBytes(32)
   const signature = (input: string) => createHmac("sha512", key).update(input).digest()

@@ -7,6 +7,7 @@ export interface Requests {
   readonly all: ReadonlyArray<RecordedRequest>
 }
 
+/** No request yet. */
 export const makeRequests = (): Requests => {
   const all: Array<RecordedRequest> = []
   return {

@@ -3,10 +3,12 @@ import { DateTime, Effect, Latch } from "effect"
 /** Rust `Debug` of `RunStatus`. */
 export type RunStatus = "Pending" | "Running" | "Completed" | "Failed" | "Cancelled" | "Timeout"
 
+/** How a run was dispatched (`RunMode`); the dev server uses three of them. */
 export type RunMode = "Local" | "Http" | "Queue"
 
 const terminal: ReadonlySet<RunStatus> = new Set(["Completed", "Failed", "Cancelled", "Timeout"])
 
+/** Whether a poll stops at this status. */
 export const isTerminal = (status: RunStatus): boolean => terminal.has(status)
 
 /** An event row of an async run, as the poll hands it out (once). */
@@ -19,6 +21,7 @@ export interface StoredEvent {
   delivered: boolean
 }
 
+/** A run and its event rows; mutated as its script advances. */
 export interface Run {
   readonly id: string
   readonly appId: string
@@ -38,6 +41,7 @@ export interface Run {
   changed: Latch.Latch
 }
 
+/** What creating a run takes. */
 export interface NewRun {
   readonly id: string
   readonly appId: string
@@ -70,6 +74,7 @@ export interface Runs {
   readonly takeUndelivered: (run: Run, afterSequence: number, limit: number) => ReadonlyArray<StoredEvent>
 }
 
+/** An empty run store. */
 export const makeRuns = (): Runs => {
   const runs = new Map<string, Run>()
   return {

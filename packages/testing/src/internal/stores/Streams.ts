@@ -12,6 +12,7 @@ export interface Streams {
   readonly nextClosed: Effect.Effect<StreamClosed>
 }
 
+/** No stream yet. */
 export const makeStreams = Effect.gen(function*() {
   const open = new Set<{ readonly end: Effect.Effect<void>; readonly closed: Deferred.Deferred<void> }>()
   const closures = yield* Queue.unbounded<StreamClosed>()
