@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Config, ConfigProvider, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Config, ConfigProvider, Context, Duration, Effect, Layer, Option, Redacted, Result } from "effect"
 import * as FlowLikeError from "./FlowLikeError.ts"
 import { redact } from "./internal/secret.ts"
 import type { Secret as SecretInput } from "./internal/secret.ts"
@@ -30,6 +30,15 @@ export interface Options {
   readonly streamIdleTimeout?: Duration.Input | undefined
   /** Automatic retries of idempotent requests (default 2). Invocations are never retried. */
   readonly maxRetries?: number | undefined
+  /**
+   * The longest single wait before a retry (default 30 seconds). A server that asks for a longer
+   * wait (`Retry-After`) gets no retry: the call fails at once with the server's hint.
+   */
+  readonly maxRetryDelay?: Duration.Input | undefined
+  /** The most time one call spends retrying (default 60 seconds); the last error is reported then. */
+  readonly maxRetryTime?: Duration.Input | undefined
+  /** The largest JSON answer read into memory (default 32 MiB); a larger one fails with `DecodeError`. */
+  readonly maxResponseBytes?: number | undefined
   /** A custom `fetch` for the transport (tests, proxies, instrumentation). */
   readonly fetch?: typeof globalThis.fetch | undefined
   /** Extra headers sent with every request. */
@@ -51,6 +60,9 @@ export interface ResolvedConfig {
   readonly timeout: Duration.Duration
   readonly streamIdleTimeout: Duration.Duration
   readonly maxRetries: number
+  readonly maxRetryDelay: Duration.Duration
+  readonly maxRetryTime: Duration.Duration
+  readonly maxResponseBytes: number
   readonly fetch: typeof globalThis.fetch | undefined
   readonly headers: Readonly<Record<string, string>>
 }
@@ -68,6 +80,9 @@ export class FlowLikeConfig extends Context.Service<FlowLikeConfig, ResolvedConf
 const DEFAULT_TIMEOUT = Duration.seconds(60)
 const DEFAULT_STREAM_IDLE_TIMEOUT = Duration.seconds(30)
 const DEFAULT_MAX_RETRIES = 2
+const DEFAULT_MAX_RETRY_DELAY = Duration.seconds(30)
+const DEFAULT_MAX_RETRY_TIME = Duration.seconds(60)
+const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 const API_PREFIX = "/api/v1"
 
 const PAT_PATTERN = /^pat_[^.\s]+\.[^.\s]+$/
@@ -79,8 +94,25 @@ const nonEmpty = (secret: Secret | undefined): Redacted.Redacted<string> | undef
   return Redacted.value(redacted).trim() === "" ? undefined : redacted
 }
 
+const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f-\u009f\u2028\u2029]/
+
+/**
+ * Why a secret cannot go into a header, or `undefined` when it can: a control character or a space
+ * (a trailing newline from a file, a pasted CR/LF). The value itself never appears in the reason.
+ */
+export const secretProblem = (value: string): string | undefined => {
+  const index = value.search(CONTROL_OR_SPACE)
+  if (index === -1) return undefined
+  const where = index === value.length - 1 ? "at its end" : index === 0 ? "at its start" : `at position ${index + 1}`
+  const code = value.charCodeAt(index)
+  const what = code === 10 ? "a newline" : code === 13 ? "a carriage return" : code === 32 ? "a space" : code === 0 ? "a NUL character" : "a control character"
+  return `contains ${what} ${where}`
+}
+
 const checkPat = (value: Redacted.Redacted<string>, source: string): Effect.Effect<Credential, FlowLikeError.FlowLikeError> => {
-  const raw = Redacted.value(value).trim()
+  const raw = Redacted.value(value)
+  const problem = secretProblem(raw)
+  if (problem !== undefined) return Effect.fail(FlowLikeError.configuration(`${source} ${problem}; remove it`))
   if (raw.startsWith("flk_")) {
     return Effect.fail(
       FlowLikeError.configuration(`${source} holds an API key (flk_…), not a personal access token; pass it as apiKey`)
@@ -98,7 +130,9 @@ const checkApiKey = (
   value: Redacted.Redacted<string>,
   source: string
 ): Effect.Effect<Credential, FlowLikeError.FlowLikeError> => {
-  const raw = Redacted.value(value).trim()
+  const raw = Redacted.value(value)
+  const problem = secretProblem(raw)
+  if (problem !== undefined) return Effect.fail(FlowLikeError.configuration(`${source} ${problem}; remove it`))
   if (raw.startsWith("pat_")) {
     return Effect.fail(
       FlowLikeError.configuration(`${source} holds a personal access token (pat_…), not an API key; pass it as pat`)
@@ -113,7 +147,7 @@ const checkApiKey = (
 }
 
 const checkToken = (value: Redacted.Redacted<string>): Effect.Effect<Credential, FlowLikeError.FlowLikeError> => {
-  const raw = Redacted.value(value).trim()
+  const raw = Redacted.value(value).trimStart()
   if (raw.startsWith("pat_")) return checkPat(value, "token")
   if (raw.startsWith("flk_")) return checkApiKey(value, "token")
   return Effect.fail(
@@ -165,8 +199,9 @@ export const normalizeBaseUrl = (input: string | undefined): Effect.Effect<strin
   try {
     url = new URL(raw)
   } catch {
+    // The text is not echoed: an unparseable URL may still hold a password.
     return Effect.fail(
-      FlowLikeError.configuration(`Base URL "${raw}" is not a valid URL: expected e.g. https://api.flow-like.com`)
+      FlowLikeError.configuration("The base URL is not a valid URL: expected e.g. https://api.flow-like.com")
     )
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
@@ -196,6 +231,25 @@ const resolveDuration = (
   return Effect.succeed(duration.value)
 }
 
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+const BAD_HEADER_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f]/
+
+/** Extra headers with lower-case names; a name or value that no HTTP header can carry fails, naming the header only. */
+export const checkHeaders = (
+  headers: Readonly<Record<string, string>> | undefined,
+  fail: (message: string) => FlowLikeError.FlowLikeError = FlowLikeError.configuration
+): Result.Result<Readonly<Record<string, string>>, FlowLikeError.FlowLikeError> => {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!HEADER_NAME.test(name)) return Result.fail(fail(`headers: "${name}" is not a valid header name`))
+    if (typeof value !== "string" || BAD_HEADER_VALUE.test(value)) {
+      return Result.fail(fail(`headers: the value of "${name}" contains a control character (CR, LF, NUL, ...)`))
+    }
+    out[name.toLowerCase()] = value
+  }
+  return Result.succeed(out)
+}
+
 /** Validates options against environment values; pure, so it is easy to test. */
 export const resolve = Effect.fnUntraced(function*(options: Options, env: EnvironmentValues) {
   const baseUrl = yield* normalizeBaseUrl(options.baseUrl ?? Option.getOrUndefined(env.baseUrl))
@@ -210,6 +264,12 @@ export const resolve = Effect.fnUntraced(function*(options: Options, env: Enviro
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     return yield* FlowLikeError.configuration("maxRetries must be a whole number of at least 0")
   }
+  const maxRetryDelay = yield* resolveDuration(options.maxRetryDelay, DEFAULT_MAX_RETRY_DELAY, "maxRetryDelay")
+  const maxRetryTime = yield* resolveDuration(options.maxRetryTime, DEFAULT_MAX_RETRY_TIME, "maxRetryTime")
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
+  if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1) {
+    return yield* FlowLikeError.configuration("maxResponseBytes must be a whole number of bytes of at least 1")
+  }
   const resolved: ResolvedConfig = {
     baseUrl,
     apiUrl: `${baseUrl}${API_PREFIX}`,
@@ -217,8 +277,11 @@ export const resolve = Effect.fnUntraced(function*(options: Options, env: Enviro
     timeout,
     streamIdleTimeout,
     maxRetries,
+    maxRetryDelay,
+    maxRetryTime,
+    maxResponseBytes,
     fetch: options.fetch,
-    headers: Object.fromEntries(Object.entries(options.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]))
+    headers: yield* Effect.fromResult(checkHeaders(options.headers))
   }
   return resolved
 })

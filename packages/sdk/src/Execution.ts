@@ -13,10 +13,12 @@ import { Context, Duration, Effect, Layer, Option, Schedule, Stream } from "effe
 import { ExecutionApi } from "./api/ExecutionApi.ts"
 import type { PollResponse, RunStatus as RunStatusSchema } from "./api/ExecutionApi.ts"
 import * as Auth from "./Auth.ts"
+import { secretProblem } from "./Config.ts"
 import type { Secret } from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
-import { FlowLikeHttp, retrySchedule } from "./FlowLikeHttp.ts"
+import { FlowLikeHttp, withRetries } from "./FlowLikeHttp.ts"
 import * as Endpoint from "./internal/endpoint.ts"
+import { reveal } from "./internal/secret.ts"
 import * as WorkflowEvent from "./WorkflowEvent.ts"
 
 /** Run statuses as the server spells them. */
@@ -62,18 +64,40 @@ export interface PollOptions {
   readonly waitSeconds?: number | undefined
 }
 
+/**
+ * Events the server handed out but this client never received: the server marks events delivered
+ * before it sends the answer, so an answer lost on the way takes its events with it. Only with
+ * `onGap: "continue"`.
+ */
+export interface EventGap {
+  readonly _tag: "Gap"
+  /** The first missing sequence. */
+  readonly missingFrom: number
+  /** The last missing sequence. */
+  readonly missingTo: number
+}
+
+/** What `watchRun` yields: the run's events, and with `onGap: "continue"` a marker where events were lost. */
+export type WatchedEvent = WorkflowEvent.RunEvent | EventGap
+
 /** Options of `watchRun` and `awaitRun`. */
 export interface WatchOptions extends PollOptions {
   /** How many times a failed poll is retried, with backoff, before the watch fails (default 10). */
   readonly retries?: number | undefined
   /** A schedule for retrying failed polls, in place of `retries` and the default backoff. */
   readonly retry?: Schedule.Schedule<unknown, FlowLikeError.FlowLikeError> | undefined
+  /**
+   * What to do when sequences show that events were lost (a poll answer lost on the way): fail with
+   * `MissedEventsError` naming the missing range (`"fail"`, the default), or go on and yield an
+   * `EventGap` marker in their place (`"continue"`).
+   */
+  readonly onGap?: "fail" | "continue" | undefined
 }
 
 /** The final state of a run followed to its end (`raw` is the last poll's answer). */
 export interface RunOutcome extends Omit<PollResult, "events"> {
-  /** Every event of the run that this call received, in order. */
-  readonly events: ReadonlyArray<WorkflowEvent.RunEvent>
+  /** Every event of the run that this call received, in order (and gap markers with `onGap: "continue"`). */
+  readonly events: ReadonlyArray<WatchedEvent>
 }
 
 const SERVER_MAX_WAIT_SECONDS = 30
@@ -92,7 +116,7 @@ export class Execution extends Context.Service<Execution, {
    * Every event of the run until it ends, retrying failed polls. A run that ends `Failed`,
    * `Cancelled` or `Timeout` fails the stream with `RunError` after its last event.
    */
-  watchRun(pollToken: Secret, options?: WatchOptions): Stream.Stream<WorkflowEvent.RunEvent, FlowLikeError.FlowLikeError>
+  watchRun(pollToken: Secret, options?: WatchOptions): Stream.Stream<WatchedEvent, FlowLikeError.FlowLikeError>
   /**
    * Follows the run to its end and returns its final state; a run that ends `Failed`, `Cancelled` or
    * `Timeout` fails with `RunError` carrying its events.
@@ -125,6 +149,14 @@ const checkPollOptions = (
   return Effect.succeed({ afterSequence, wait: Math.min(Math.ceil(wait), SERVER_MAX_WAIT_SECONDS) })
 }
 
+const checkPollToken = (operation: string, pollToken: Secret) => {
+  const value = reveal(pollToken)
+  const problem = typeof value !== "string" || value === "" ? "must be a non-empty string" : secretProblem(value)
+  return problem === undefined
+    ? Effect.void
+    : Effect.fail(FlowLikeError.invalidArgument(`${operation}: pollToken ${problem}`, operation))
+}
+
 const checkRetries = (operation: string, retries: number | undefined) =>
   retries === undefined || (Number.isInteger(retries) && retries >= 0)
     ? Effect.void
@@ -142,11 +174,7 @@ const toPollResult = (value: typeof PollResponse.Type, raw: unknown, afterSequen
   return { ...value, events, done: isTerminal(value.status), lastSequence, raw }
 }
 
-const failedRun = (
-  operation: string,
-  result: PollResult,
-  events: ReadonlyArray<WorkflowEvent.RunEvent> | undefined
-): FlowLikeError.FlowLikeError =>
+const failedRun = (operation: string, result: PollResult, lastSequence: number): FlowLikeError.FlowLikeError =>
   FlowLikeError.make(
     new FlowLikeError.RunError({
       message: `${operation}: the run ${result.runId} ended ${result.status}${result.error === undefined ? "" : `: ${result.error}`}`,
@@ -154,8 +182,18 @@ const failedRun = (
       runId: result.runId,
       runStatus: result.status,
       error: result.error,
-      lastSequence: result.lastSequence,
-      events
+      lastSequence
+    })
+  )
+
+const missedEvents = (operation: string, runId: string, gap: EventGap): FlowLikeError.FlowLikeError =>
+  FlowLikeError.make(
+    new FlowLikeError.MissedEventsError({
+      message: `${operation}: events ${gap.missingFrom} to ${gap.missingTo} of run ${runId} were lost (a poll answer was lost on the way, and the server hands each event out once); pass onGap: "continue" to go on past them`,
+      operation,
+      runId,
+      missingFrom: gap.missingFrom,
+      missingTo: gap.missingTo
     })
   )
 
@@ -165,14 +203,16 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
     operation: string,
     pollToken: Secret,
     options: PollOptions,
-    isIdempotent: boolean
+    isRetriedByCaller: boolean
   ): Effect.Effect<{ readonly result: PollResult; readonly isPageFull: boolean }, FlowLikeError.FlowLikeError> =>
     Effect.gen(function*() {
       const { afterSequence, wait } = yield* checkPollOptions(operation, options)
+      yield* checkPollToken(operation, pollToken)
       const request = yield* Endpoint.request(endpoints.poll, { query: { afterSequence, timeout: wait } }, {
         operation,
         auth: Auth.pollToken(pollToken),
-        isIdempotent,
+        isIdempotent: true,
+        isRetriedByCaller,
         serverWait: Duration.seconds(wait)
       })
       const { raw, value } = yield* http.jsonWithRaw(request, Endpoint.success(endpoints.poll))
@@ -180,25 +220,67 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
     })
 
   /**
-   * Successive polls of one run; stops after the poll that saw a terminal status with a page that
-   * was not full (a full page may leave events behind even once the run has ended).
+   * Every event of one run, from successive polls; stops after the poll that saw a terminal status
+   * with a page that was not full (a full page may leave events behind even once the run has ended).
+   * Sequences count from 1 without holes, so a hole is events lost on the way. Any failure carries
+   * the last sequence delivered, and with `collected` the events so far.
    */
-  const polls = (
+  const follow = (
     operation: string,
     pollToken: Secret,
-    options: WatchOptions
-  ): Stream.Stream<PollResult, FlowLikeError.FlowLikeError> => {
-    const schedule = options.retry ?? retrySchedule(options.retries ?? WATCH_RETRIES)
-    const once = (afterSequence: number) =>
-      poll(operation, pollToken, { afterSequence, waitSeconds: options.waitSeconds }, false).pipe(
-        Effect.retry({ schedule, while: (error) => error.isRetryable })
+    options: WatchOptions,
+    collected?: Array<WatchedEvent>,
+    onLast?: (result: PollResult) => void
+  ): Stream.Stream<WatchedEvent, FlowLikeError.FlowLikeError> =>
+    Stream.suspend(() => {
+      let lastSequence = options.afterSequence ?? 0
+      let hasReachedServer = false
+      const once = (afterSequence: number) => {
+        const attempt = poll(operation, pollToken, { afterSequence, waitSeconds: options.waitSeconds }, true)
+        const retried = options.retry === undefined
+          ? withRetries(attempt, {
+            maxRetries: options.retries ?? WATCH_RETRIES,
+            maxDelay: http.config.maxRetryDelay,
+            maxTime: http.config.maxRetryTime
+          }, { hasReachedServer: () => hasReachedServer })
+          : Effect.retry(attempt, { schedule: options.retry, while: (error) => error.isRetryable })
+        return Effect.tap(retried, () =>
+          Effect.sync(() => {
+            hasReachedServer = true
+          }))
+      }
+      const pages = Stream.paginate(lastSequence, (afterSequence) =>
+        Effect.map(once(afterSequence), ({ isPageFull, result }) => {
+          onLast?.(result)
+          const next = result.done && !isPageFull ? Option.none() : Option.some(result.lastSequence)
+          return [[result], next] as const
+        }))
+      const toItems = (result: PollResult): Stream.Stream<WatchedEvent, FlowLikeError.FlowLikeError> => {
+        const items: Array<WatchedEvent> = []
+        let failure: FlowLikeError.FlowLikeError | undefined
+        for (const event of result.events) {
+          if (event.sequence > lastSequence + 1) {
+            const gap: EventGap = { _tag: "Gap", missingFrom: lastSequence + 1, missingTo: event.sequence - 1 }
+            if (options.onGap !== "continue") {
+              failure = missedEvents(operation, result.runId, gap)
+              break
+            }
+            items.push(gap)
+          }
+          items.push(event)
+          lastSequence = event.sequence
+        }
+        if (failure === undefined && result.done && FAILED_STATUSES.has(result.status)) {
+          failure = failedRun(operation, result, lastSequence)
+        }
+        const stream = Stream.fromIterable(items)
+        return failure === undefined ? stream : Stream.concat(stream, Stream.fail(failure))
+      }
+      return Stream.unwrap(Effect.as(checkRetries(operation, options.retries), pages)).pipe(
+        Stream.flatMap(toItems),
+        Stream.mapError((error) => FlowLikeError.withProgress(error, lastSequence, collected))
       )
-    return Stream.unwrap(Effect.as(checkRetries(operation, options.retries), Stream.paginate(options.afterSequence ?? 0, (afterSequence) =>
-      Effect.map(once(afterSequence), ({ isPageFull, result }) => {
-        const next = result.done && !isPageFull ? Option.none() : Option.some(result.lastSequence)
-        return [[result], next] as const
-      }))))
-  }
+    })
 
   return {
     getRunStatus: (runId) =>
@@ -211,28 +293,22 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
         return status
       }),
     pollExecution: (pollToken, options = {}) =>
-      Effect.map(poll("Execution.pollExecution", pollToken, options, true), ({ result }) => result),
-    watchRun: (pollToken, options = {}) => {
-      const operation = "Execution.watchRun"
-      return polls(operation, pollToken, options).pipe(
-        Stream.flatMap((result) => {
-          const events = Stream.fromIterable(result.events)
-          return result.done && FAILED_STATUSES.has(result.status)
-            ? Stream.concat(events, Stream.fail(failedRun(operation, result, undefined)))
-            : events
-        })
-      )
-    },
+      Effect.map(poll("Execution.pollExecution", pollToken, options, false), ({ result }) => result),
+    watchRun: (pollToken, options = {}) => follow("Execution.watchRun", pollToken, options),
     awaitRun: (pollToken, options = {}) =>
-      Effect.gen(function*() {
-        const operation = "Execution.awaitRun"
-        const results = yield* Stream.runCollect(polls(operation, pollToken, options))
-        const last = results.at(-1)
-        if (last === undefined) return yield* Effect.die("a watched run produced no poll")
-        const events = results.flatMap((result) => result.events)
-        if (FAILED_STATUSES.has(last.status)) return yield* failedRun(operation, last, events)
-        const outcome: RunOutcome = { ...last, events }
-        return outcome
+      Effect.suspend(() => {
+        const events: Array<WatchedEvent> = []
+        let last: PollResult | undefined
+        return Stream.runForEach(
+          follow("Execution.awaitRun", pollToken, options, events, (result) => {
+            last = result
+          }),
+          (event) => Effect.sync(() => events.push(event))
+        ).pipe(
+          Effect.flatMap(() =>
+            last === undefined ? Effect.die("a watched run produced no poll") : Effect.succeed<RunOutcome>({ ...last, events })
+          )
+        )
       })
   }
 }

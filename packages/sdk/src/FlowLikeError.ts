@@ -104,23 +104,45 @@ export class ServerError extends Schema.TaggedError<ServerError>()("ServerError"
   }
 }
 
-/** The connection failed, was refused or dropped before a complete response arrived. */
+const DeliveryFields = {
+  /** Whether the request was one that may be sent twice (reads, polls); invocations are not. */
+  isIdempotent: Schema.optional(Schema.Boolean),
+  /**
+   * Whether the request may have reached the server. `false` only when it certainly did not (the
+   * connection was refused, the host unknown): then even an invocation can be sent again safely.
+   */
+  mayHaveReachedServer: Schema.optional(Schema.Boolean)
+}
+
+/** Retrying is safe when the request may be sent twice, or certainly never arrived. */
+const safeToRetry = (error: { readonly isIdempotent?: boolean | undefined; readonly mayHaveReachedServer?: boolean | undefined }) =>
+  error.isIdempotent !== false || error.mayHaveReachedServer === false
+
+/**
+ * The connection failed, was refused or dropped before a complete response arrived. `code` is the
+ * system's error code when there is one (`ECONNREFUSED`, `ENOTFOUND`, `ECONNRESET`, ...).
+ */
 export class NetworkError extends Schema.TaggedError<NetworkError>()("NetworkError", {
   ...RequestFields,
+  ...DeliveryFields,
+  code: Schema.optional(Schema.String),
   cause: Schema.optional(Schema.Defect())
 }) {
+  /** True unless an invocation may have reached the server (calling again could start a second run). */
   get isRetryable(): boolean {
-    return true
+    return safeToRetry(this)
   }
 }
 
 /** A request exceeded its timeout, or a stream stayed silent longer than its idle timeout. */
 export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
   ...RequestFields,
+  ...DeliveryFields,
   timeoutMillis: Schema.Number
 }) {
+  /** True unless an invocation may have reached the server (calling again could start a second run). */
   get isRetryable(): boolean {
-    return true
+    return safeToRetry(this)
   }
 }
 
@@ -146,7 +168,8 @@ export class StreamError extends Schema.TaggedError<StreamError>()("StreamError"
  * The run ended `Failed`, `Cancelled` or `Timeout`, or reported an error in-band (an `error` event),
  * after every event before it was delivered. `runStatus` is the run's final status (`status`, on
  * every error, is the HTTP status); `data` is the raw data of the `error` frame of a streamed run;
- * `lastSequence` (polled runs) is the last event delivered, and `awaitRun` adds every `events`.
+ * `lastSequence` (polled runs) is the last event delivered; `awaitRun`'s error also carries the
+ * run's `events` (on the `FlowLikeError`).
  */
 export class RunError extends Schema.TaggedError<RunError>()("RunError", {
   ...RequestFields,
@@ -155,8 +178,22 @@ export class RunError extends Schema.TaggedError<RunError>()("RunError", {
   /** The run's own error text, when it gave one. */
   error: Schema.optional(Schema.String),
   data: Schema.optional(Schema.String),
-  lastSequence: Schema.optional(Schema.Number),
-  events: Schema.optional(Schema.Array(Schema.Unknown))
+  lastSequence: Schema.optional(Schema.Number)
+}) {
+  get isRetryable(): boolean {
+    return false
+  }
+}
+
+/**
+ * Following a polled run, sequences showed events that never arrived: a poll answer was lost on the
+ * way after the server had handed its events out (they are delivered once). The range is missing.
+ */
+export class MissedEventsError extends Schema.TaggedError<MissedEventsError>()("MissedEventsError", {
+  ...RequestFields,
+  runId: Schema.optional(Schema.String),
+  missingFrom: Schema.Number,
+  missingTo: Schema.Number
 }) {
   get isRetryable(): boolean {
     return false
@@ -189,6 +226,7 @@ export type FlowLikeErrorReason =
   | DecodeError
   | StreamError
   | RunError
+  | MissedEventsError
   | AbortedError
 
 /** Schema of every reason, for serialising errors across process boundaries. */
@@ -206,12 +244,21 @@ export const FlowLikeErrorReason = Schema.Union([
   DecodeError,
   StreamError,
   RunError,
+  MissedEventsError,
   AbortedError
 ])
 
 /** The error every SDK operation fails with. */
 export class FlowLikeError extends Schema.TaggedError<FlowLikeError>()("FlowLikeError", {
-  reason: FlowLikeErrorReason
+  reason: FlowLikeErrorReason,
+  /** How many times the request was sent before this error was given up on (set when it was retried). */
+  attempts: Schema.optional(Schema.Number),
+  /** How long the retries took, from the first attempt to giving up. */
+  elapsedMillis: Schema.optional(Schema.Number),
+  /** Following a run (`watchRun`, `awaitRun`): the last event sequence delivered; resume with `afterSequence`. */
+  lastSequence: Schema.optional(Schema.Number),
+  /** `awaitRun`: the events collected before it failed. */
+  events: Schema.optional(Schema.Array(Schema.Unknown))
 }) {
   readonly [TypeId]: TypeId = TypeId
 
@@ -225,7 +272,9 @@ export class FlowLikeError extends Schema.TaggedError<FlowLikeError>()("FlowLike
     return this.reason.operation
   }
   override get message(): string {
-    return this.reason.message
+    return this.attempts === undefined
+      ? this.reason.message
+      : `${this.reason.message} (gave up after ${this.attempts} attempts over ${formatMillis(this.elapsedMillis ?? 0)})`
   }
 
   /** Whether trying the same call again may succeed. */
@@ -249,11 +298,27 @@ export class FlowLikeError extends Schema.TaggedError<FlowLikeError>()("FlowLike
   }
 }
 
+const formatMillis = (millis: number): string => millis < 1000 ? `${Math.round(millis)}ms` : `${(millis / 1000).toFixed(1)}s`
+
 /** Whether a value is a `FlowLikeError` (of this or any other copy of the package). */
 export const isFlowLikeError = (u: unknown): u is FlowLikeError => Predicate.hasProperty(u, TypeId)
 
 /** Wraps a reason into a `FlowLikeError`. */
 export const make = (reason: FlowLikeErrorReason): FlowLikeError => new FlowLikeError({ reason })
+
+/** The same error, noting that it was given up on after `attempts` attempts over `elapsedMillis`. */
+export const withAttempts = (error: FlowLikeError, attempts: number, elapsedMillis: number): FlowLikeError =>
+  new FlowLikeError({ ...error, reason: error.reason, attempts, elapsedMillis })
+
+/**
+ * The same error, carrying how far a followed run got: the last sequence delivered (resume with
+ * `afterSequence`) and, when given, the events collected so far.
+ */
+export const withProgress = (
+  error: FlowLikeError,
+  lastSequence: number,
+  events: ReadonlyArray<unknown> | undefined
+): FlowLikeError => new FlowLikeError({ ...error, reason: error.reason, lastSequence, events: events === undefined ? error.events : [...events] })
 
 /** Shorthand for a configuration failure. */
 export const configuration = (message: string): FlowLikeError => make(new ConfigurationError({ message }))

@@ -9,13 +9,13 @@
  *
  * @since 0.1.0
  */
-import { Context, Duration, Effect, Layer, Schedule, Schema, Stream } from "effect"
+import { Context, Duration, Effect, Layer, Random, Result, Schema, Stream } from "effect"
 import { Sse } from "effect/encoding"
 import { FetchHttpClient, Headers, HttpBody, HttpClient, HttpClientRequest } from "effect/http"
 import type { HttpClientResponse } from "effect/http"
 import * as Auth from "./Auth.ts"
 import * as CallOptions from "./CallOptions.ts"
-import { FlowLikeConfig } from "./Config.ts"
+import { checkHeaders, FlowLikeConfig } from "./Config.ts"
 import type { ResolvedConfig } from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
 import * as Errors from "./internal/errors.ts"
@@ -64,36 +64,72 @@ export interface Request {
   readonly body?: Body | undefined
   readonly headers?: Readonly<Record<string, string>> | undefined
   readonly auth?: Auth.RequestAuth | undefined
-  /** Retried automatically on transient failures; defaults to true for GET only. Never set it for invocations. */
+  /** Safe to send twice, and retried automatically on transient failures; defaults to true for GET only. Never set it for invocations. */
   readonly isIdempotent?: boolean | undefined
+  /** The caller retries this request itself (e.g. a run's watch), so the transport does not. */
+  readonly isRetriedByCaller?: boolean | undefined
   /** Time the server may legitimately hold the request (a long poll's wait), added to the client's timeout. */
   readonly serverWait?: Duration.Duration | undefined
   /** The SDK operation, `Service.method`, named in errors. */
   readonly operation?: string | undefined
 }
 
-/** Delay between retries: 0.5 s doubling to 8 s, jittered, never shorter than the server's `Retry-After` (capped at 60 s). */
-export const backoff: Schedule.Schedule<Duration.Duration, FlowLikeError.FlowLikeError> = Schedule.exponential(
-  "500 millis"
-).pipe(
-  Schedule.modifyDelay(({ duration }) => Effect.succeed(Duration.min(duration, Duration.seconds(8)))),
-  Schedule.jittered,
-  Schedule.setInputType<FlowLikeError.FlowLikeError>(),
-  Schedule.modifyDelay(({ duration, input }) => {
-    const reason = input.reason
-    const hinted = "retryAfter" in reason ? reason.retryAfter : undefined
-    return Effect.succeed(hinted === undefined ? duration : Duration.max(duration, Duration.min(hinted, Duration.seconds(60))))
-  })
-)
+/** How one call retries: how often, the longest single wait, and the most time in all. */
+export interface RetryPolicy {
+  readonly maxRetries: number
+  readonly maxDelay: Duration.Duration
+  readonly maxTime: Duration.Duration
+}
 
-/** `backoff` for at most `times` retries, each logged at debug level with its delay and reason. */
-export const retrySchedule = (times: number): Schedule.Schedule<Duration.Duration, FlowLikeError.FlowLikeError> =>
-  backoff.pipe(
-    Schedule.upTo({ times }),
-    Schedule.tap(({ attempt, duration, input }) =>
-      Effect.logDebug(`flow-like retry ${attempt} in ${Duration.format(duration)}: ${input.message}`)
+/** The wait before retry `n` (from 1): 0.5 s doubling to 8 s, jittered by ×0.8–1.2. */
+const backoffMillis = (n: number, random: number): number => Math.min(500 * 2 ** (n - 1), 8000) * (0.8 + 0.4 * random)
+
+/** The server's `Retry-After` on an error, if it sent one. */
+const retryAfterOf = (error: FlowLikeError.FlowLikeError): Duration.Duration | undefined =>
+  "retryAfter" in error.reason ? error.reason.retryAfter : undefined
+
+/**
+ * Runs `attempt` again while it fails with a retryable error: with backoff, never sooner than the
+ * server's `Retry-After`, never waiting longer than `maxDelay` at once (a server asking for more gets
+ * no retry) nor retrying beyond `maxTime` in all. A server that cannot be reached at all on the first
+ * attempt (connection refused, unknown host) fails at once: that is a wrong base URL, not a blip.
+ * The error given up on carries how many attempts were made over how long; each retry is logged
+ * at debug level.
+ */
+export const withRetries = <A>(
+  attempt: Effect.Effect<A, FlowLikeError.FlowLikeError>,
+  policy: RetryPolicy,
+  options: { readonly hasReachedServer?: () => boolean } = {}
+): Effect.Effect<A, FlowLikeError.FlowLikeError> => {
+  if (policy.maxRetries === 0) return attempt
+  return Effect.flatMap(Effect.clockWith((clock) => clock.currentTimeMillis), (startedAt) => {
+    let attempts = 0
+    const maxDelay = Duration.toMillis(policy.maxDelay)
+    const maxTime = Duration.toMillis(policy.maxTime)
+    const loop: Effect.Effect<A, FlowLikeError.FlowLikeError> = Effect.catch(
+      Effect.suspend(() => {
+        attempts++
+        return attempt
+      }),
+      (error) =>
+        Effect.gen(function*() {
+          const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+          const giveUp = attempts === 1 ? error : FlowLikeError.withAttempts(error, attempts, now - startedAt)
+          if (!error.isRetryable || attempts > policy.maxRetries) return yield* giveUp
+          if (attempts === 1 && Errors.isUnreachable(error) && options.hasReachedServer?.() !== true) return yield* giveUp
+          const hinted = retryAfterOf(error)
+          const hintedMillis = hinted === undefined ? 0 : Duration.toMillis(hinted)
+          if (hintedMillis > maxDelay) return yield* giveUp
+          const delay = Math.min(Math.max(backoffMillis(attempts, yield* Random.next), hintedMillis), maxDelay)
+          if (now - startedAt + delay > maxTime) return yield* giveUp
+          yield* Effect.logDebug(`flow-like retry ${attempts} in ${Duration.format(Duration.millis(Math.round(delay)))}: ${error.message}`)
+          yield* Effect.sleep(Duration.millis(delay))
+          return yield* loop
+        })
     )
-  )
+    return loop
+  })
+}
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
@@ -171,7 +207,8 @@ export const describeRequest = (config: ResolvedConfig, request: Request): Error
   return {
     method: request.method,
     url: query === "" ? base : `${base}${base.includes("?") ? "&" : "?"}${query}`,
-    operation: request.operation
+    operation: request.operation,
+    isIdempotent: request.isIdempotent ?? request.method === "GET"
   }
 }
 
@@ -191,11 +228,13 @@ export const make = (
     call: CallOptions.Options
   ): Effect.Effect<HttpClientRequest.HttpClientRequest, FlowLikeError.FlowLikeError> => {
     const isExternal = request.url !== undefined
+    const callHeaders = checkHeaders(call.headers, (message) => FlowLikeError.invalidArgument(`${Errors.prefix(info)}${message}`, info.operation))
+    if (Result.isFailure(callHeaders)) return Effect.fail(callHeaders.failure)
     const headers = isExternal
       ? { "user-agent": USER_AGENT, ...request.headers }
       : {
         ...config.headers,
-        ...lowercase(call.headers),
+        ...callHeaders.success,
         "user-agent": USER_AGENT,
         accept,
         ...request.headers,
@@ -212,8 +251,11 @@ export const make = (
     if (body._tag === "Raw") return Effect.succeed(make(body.body))
     return HttpBody.json(body.value).pipe(
       Effect.map(make),
-      Effect.mapError((error) =>
-        FlowLikeError.invalidArgument(`${Errors.prefix(info)}the body is not JSON-serialisable: ${Errors.describeCause(error.cause ?? error.message)}`)
+      Effect.mapError(() =>
+        FlowLikeError.invalidArgument(
+          `${Errors.prefix(info)}the body cannot be sent as JSON: ${Errors.unserialisable(body.value, "")}`,
+          info.operation
+        )
       )
     )
   }
@@ -267,9 +309,12 @@ export const make = (
       orElse: () => Effect.fail(Errors.timedOut(info, timeout, "no complete response"))
     })
     const isIdempotent = request.isIdempotent ?? request.method === "GET"
-    const maxRetries = call.maxRetries ?? config.maxRetries
-    if (!isIdempotent || maxRetries === 0) return timed
-    return Effect.retry(timed, { schedule: retrySchedule(maxRetries), while: (error) => error.isRetryable })
+    if (!isIdempotent || request.isRetriedByCaller === true) return timed
+    return withRetries(timed, {
+      maxRetries: call.maxRetries ?? config.maxRetries,
+      maxDelay: config.maxRetryDelay,
+      maxTime: config.maxRetryTime
+    })
   }
 
   const readJson = <S extends Schema.Top & { readonly DecodingServices: never }>(
@@ -277,8 +322,17 @@ export const make = (
     schema: S,
     response: HttpClientResponse.HttpClientResponse
   ): Effect.Effect<{ readonly value: S["Type"]; readonly raw: unknown }, FlowLikeError.FlowLikeError> =>
-    response.text.pipe(
-      Effect.mapError((error) => Errors.streamBroken(info, error)),
+    Errors.readText(response, config.maxResponseBytes, "fail").pipe(
+      Effect.mapError((error) =>
+        error._tag === "TooLarge"
+          ? Errors.decodeFailed(
+            info,
+            response.status,
+            "",
+            `the answer is larger than ${error.limit} bytes (maxResponseBytes); it was not read`
+          )
+          : Errors.streamBroken(info, error)
+      ),
       Effect.flatMap((text) =>
         parseJson(text).pipe(
           Effect.flatMap((raw) => Effect.map(Schema.decodeUnknownEffect(schema)(raw), (value) => ({ value, raw }))),
@@ -364,6 +418,3 @@ export const make = (
       }))
   }
 }
-
-const lowercase = (headers: Readonly<Record<string, string>> | undefined): Record<string, string> =>
-  headers === undefined ? {} : Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))

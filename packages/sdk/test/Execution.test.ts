@@ -177,7 +177,7 @@ describe("Execution", () => {
       assert.strictEqual(error.reason.error, "Board exploded")
       assert.strictEqual(error.reason.lastSequence, 130)
       assert.strictEqual(error.operation, "Execution.awaitRun")
-      assert.deepStrictEqual(sequencesOf((error.reason.events ?? []) as ReadonlyArray<{ readonly sequence: number }>), oneTo(130))
+      assert.deepStrictEqual(sequencesOf((error.events ?? []) as ReadonlyArray<{ readonly sequence: number }>), oneTo(130))
     }).pipe(Effect.provide(sdkLayer(fakeRun({ eventCount: 130, finalStatus: "Failed", error: "Board exploded" }).handler))))
 
   it.effect("reads a run's status record", () =>

@@ -112,7 +112,7 @@ describe("end to end against the dev server", () => {
       assert.strictEqual(awaited.reason.runStatus, "Failed")
       assert.strictEqual(awaited.reason.runId, run.runId)
       assert.include(awaited.reason.error ?? "", "boom")
-      assert.isAbove(awaited.reason.events?.length ?? 0, 0)
+      assert.isAbove(awaited.events?.length ?? 0, 0)
       const second = yield* workflows.triggerWorkflowAsync(dev.appId, "bad", "start")
       const seen: Array<string> = []
       const watched = yield* Effect.flip(

@@ -1,4 +1,4 @@
-import { Duration, Effect, Option, Result, Schema } from "effect"
+import { Duration, Effect, Option, Result, Schema, Stream } from "effect"
 import { Headers } from "effect/http"
 import type { HttpClientError, HttpClientResponse } from "effect/http"
 import * as FlowLikeError from "../FlowLikeError.ts"
@@ -11,7 +11,32 @@ export interface RequestInfo {
   readonly url: string
   /** The SDK operation, `Service.method`. */
   readonly operation?: string | undefined
+  /** Whether the request may be sent twice (reads and polls; never invocations). */
+  readonly isIdempotent?: boolean | undefined
 }
+
+/** System error codes meaning the request never left this machine: nothing reached the server. */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"])
+
+/** The first system error code (`ECONNREFUSED`, ...) in a cause chain. */
+export const causeCode = (cause: unknown): string | undefined => {
+  let current: unknown = cause
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const code: unknown = Reflect.get(current, "code")
+    if (typeof code === "string" && /^E[A-Z_]+$/.test(code)) return code
+    const errors: unknown = Reflect.get(current, "errors")
+    if (Array.isArray(errors) && errors.length > 0) {
+      const inner = causeCode(errors[0])
+      if (inner !== undefined) return inner
+    }
+    current = Reflect.get(current, "cause")
+  }
+  return undefined
+}
+
+/** Whether a failure means the server is not there at all (refused, unknown host): a wrong base URL, most often. */
+export const isUnreachable = (error: FlowLikeError.FlowLikeError): boolean =>
+  error.reason._tag === "NetworkError" && error.reason.mayHaveReachedServer === false
 
 /** `"Service.method: "` when the operation is known, for the start of a message. */
 export const prefix = (request: RequestInfo): string => request.operation === undefined ? "" : `${request.operation}: `
@@ -150,10 +175,56 @@ export const fromResponse = (
   response: HttpClientResponse.HttpClientResponse
 ): Effect.Effect<FlowLikeError.FlowLikeError> =>
   Effect.gen(function*() {
-    const body = yield* response.text.pipe(Effect.orElseSucceed(() => ""))
+    const body = yield* readText(response, MAX_ERROR_BODY_BYTES, "truncate").pipe(Effect.orElseSucceed(() => ""))
     const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
     return fromStatus(request, response.status, response.headers, body, now)
   })
+
+/** How much of an error body is read: the message needs a little of it, never a giant one. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024
+
+const decoder = new TextDecoder()
+
+/** More bytes than allowed arrived. */
+export class TooLarge {
+  readonly _tag = "TooLarge"
+  readonly limit: number
+  constructor(limit: number) {
+    this.limit = limit
+  }
+}
+
+/**
+ * A response body as text, reading at most `limit` bytes: beyond that it fails with `TooLarge`, or
+ * (`"truncate"`) keeps the first `limit` bytes and cancels the rest.
+ */
+export const readText = (
+  response: HttpClientResponse.HttpClientResponse,
+  limit: number,
+  onLarger: "fail" | "truncate"
+): Effect.Effect<string, TooLarge | HttpClientError.HttpClientError> => {
+  const declared = Number(response.headers["content-length"])
+  if (Number.isFinite(declared) && declared <= limit) return response.text
+  if (Number.isFinite(declared) && onLarger === "fail") return Effect.fail(new TooLarge(limit))
+  return Effect.suspend(() => {
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    return response.stream.pipe(
+      Stream.mapError((error) => error as TooLarge | HttpClientError.HttpClientError),
+      Stream.takeWhile(() => size < limit),
+      Stream.runForEach((chunk) => {
+        size += chunk.length
+        if (size > limit && onLarger === "fail") return Effect.fail(new TooLarge(limit))
+        chunks.push(chunk)
+        return Effect.void
+      }),
+      Effect.map(() => {
+        const text = decoder.decode(Buffer.concat(chunks))
+        return size > limit ? text.slice(0, limit) : text
+      })
+    )
+  })
+}
 
 /** A cause as text: its message and its own cause's message. */
 export const describeCause = (cause: unknown): string => {
@@ -171,16 +242,24 @@ export const fromHttpClientError = (
 ): FlowLikeError.FlowLikeError => {
   const reason = error.reason
   switch (reason._tag) {
-    case "TransportError":
+    case "TransportError": {
+      const code = causeCode(reason.cause)
+      const notSent = code !== undefined && NOT_SENT_CODES.has(code)
       return FlowLikeError.make(
         new FlowLikeError.NetworkError({
-          message: `${prefix(request)}${request.method} ${request.url}: connection failed: ${describeCause(reason.cause ?? reason.description)}`,
+          message: `${prefix(request)}${request.method} ${request.url}: ${notSent ? "could not connect" : "connection failed"}: ${
+            describeCause(reason.cause ?? reason.description)
+          }`,
           operation: request.operation,
           method: request.method,
           url: request.url,
+          code,
+          isIdempotent: request.isIdempotent,
+          mayHaveReachedServer: !notSent,
           cause: reason.cause
         })
       )
+    }
     case "EncodeError":
     case "InvalidUrlError":
       return FlowLikeError.invalidArgument(
@@ -207,6 +286,9 @@ export const streamBroken = (request: RequestInfo, cause: unknown): FlowLikeErro
     new FlowLikeError.NetworkError({
       message: `${prefix(request)}${request.method} ${request.url}: the connection dropped while reading the response: ${describeCause(cause)}`,
       operation: request.operation,
+      code: causeCode(cause),
+      isIdempotent: request.isIdempotent,
+      mayHaveReachedServer: true,
       method: request.method,
       url: request.url,
       cause
@@ -230,6 +312,8 @@ export const timedOut = (request: RequestInfo, timeout: Duration.Duration, what:
     new FlowLikeError.TimeoutError({
       message: `${prefix(request)}${request.method} ${request.url}: ${what} after ${Duration.format(timeout)}`,
       operation: request.operation,
+      isIdempotent: request.isIdempotent,
+      mayHaveReachedServer: true,
       method: request.method,
       url: request.url,
       timeoutMillis: Duration.toMillis(timeout)
@@ -253,3 +337,45 @@ export const decodeFailed = (
       body: truncate(body)
     })
   )
+
+/**
+ * Where and why a value cannot become JSON, e.g. `a BigInt at payload.amount` or `a circular
+ * reference at payload.self`.
+ */
+export const unserialisable = (value: unknown, root: string): string => {
+  const seen = new Set<object>()
+  const visit = (current: unknown, path: string): string | undefined => {
+    switch (typeof current) {
+      case "bigint":
+        return `a BigInt at ${path}`
+      case "symbol":
+        return `a Symbol at ${path}`
+      case "function":
+        return `a function at ${path}`
+      case "number":
+        return undefined
+      case "object": {
+        if (current === null) return undefined
+        if (seen.has(current)) return `a circular reference at ${path}`
+        if (typeof Reflect.get(current, "toJSON") === "function") return undefined
+        seen.add(current)
+        const entries = Array.isArray(current)
+          ? current.map((item, index) => [`${path}[${index}]`, item] as const)
+          : Object.entries(current).map(([key, item]) => [
+            /^[A-Za-z_$][\w$]*$/.test(key) ? (path === "" ? key : `${path}.${key}`) : `${path}[${JSON.stringify(key)}]`,
+            item
+          ] as const)
+        for (const [childPath, item] of entries) {
+          const found = visit(item, childPath)
+          if (found !== undefined) return found
+        }
+        seen.delete(current)
+        return undefined
+      }
+      default:
+        return undefined
+    }
+  }
+  const found = visit(value, root)
+  return found === undefined ? "a value JSON.stringify refuses" : found.replace(/ at $/, " at the top level")
+}
