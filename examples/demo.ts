@@ -63,7 +63,9 @@ try {
   const started = await client.triggerWorkflowAsync(ids.appId, ids.slowBoardId, ids.nodeId, { report: "weekly" })
   print(`  run ${started.runId}: ${started.status} via ${started.backend ?? "?"}`)
   for await (const event of client.watchRun(started.pollToken)) {
-    if (event._tag === "Progress" && event.progress !== undefined) {
+    if (event._tag === "Gap") {
+      print(`  events ${event.missingFrom} to ${event.missingTo} were lost on the way`)
+    } else if (event._tag === "Progress" && event.progress !== undefined) {
       print(`  #${String(event.sequence).padStart(2)} ${bar(event.progress)} ${event.message ?? ""}`)
     } else {
       print(`  #${String(event.sequence).padStart(2)} ${describeEvent(event)}`)

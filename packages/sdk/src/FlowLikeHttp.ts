@@ -253,7 +253,7 @@ export const make = (
       Effect.map(make),
       Effect.mapError(() =>
         FlowLikeError.invalidArgument(
-          `${Errors.prefix(info)}the body cannot be sent as JSON: ${Errors.unserialisable(body.value, "")}`,
+          `${Errors.prefix(info)}the body cannot be sent as JSON: ${Errors.unserialisable(body.value, "") ?? "JSON.stringify refused it"}`,
           info.operation
         )
       )

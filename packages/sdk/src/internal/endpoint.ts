@@ -3,6 +3,7 @@ import type { HttpApiEndpoint } from "effect/http-api"
 import * as FlowLikeError from "../FlowLikeError.ts"
 import { idProblem } from "../FlowLikeHttp.ts"
 import type { Method, Request } from "../FlowLikeHttp.ts"
+import { unserialisable } from "./errors.ts"
 
 /** What this module reads of a declared endpoint. */
 export interface AnyEndpoint {
@@ -64,7 +65,10 @@ export const pathOf = (
     const path = endpoint.path.replace(/:(\w+)/g, (_, name: string) => {
       const value = params[name]
       const issue = idProblem(value)
-      if (issue !== undefined) problem ??= `${operation}: ${name} ${issue}`
+      if (issue !== undefined) {
+        problem ??= `${operation}: ${name} ${issue}`
+        return ""
+      }
       return encodeURIComponent(value ?? "")
     })
     return problem === undefined ? Effect.succeed(path) : Effect.fail(FlowLikeError.invalidArgument(problem, operation))
@@ -90,7 +94,14 @@ export const request = <E extends AnyEndpoint>(
       : (yield* Effect.mapError(encodeQuery(input.query), invalid("query"))) as Record<string, string>
     const body = encodePayload === undefined || input.payload === undefined
       ? undefined
-      : { _tag: "Json" as const, value: yield* Effect.mapError(encodePayload(withoutUndefined(input.payload)), invalid("body")) }
+      : {
+        _tag: "Json" as const,
+        value: yield* Effect.mapError(encodePayload(withoutUndefined(input.payload)), (error) =>
+          FlowLikeError.invalidArgument(
+            `${operation}: the body cannot be sent: ${unserialisable(input.payload, "") ?? error.message}`,
+            operation
+          ))
+      }
     return { ...extra, operation, method: endpoint.method as Method, path, urlParams, body }
   })
 

@@ -342,7 +342,7 @@ export const decodeFailed = (
  * Where and why a value cannot become JSON, e.g. `a BigInt at payload.amount` or `a circular
  * reference at payload.self`.
  */
-export const unserialisable = (value: unknown, root: string): string => {
+export const unserialisable = (value: unknown, root: string): string | undefined => {
   const seen = new Set<object>()
   const visit = (current: unknown, path: string): string | undefined => {
     switch (typeof current) {
@@ -376,6 +376,5 @@ export const unserialisable = (value: unknown, root: string): string => {
         return undefined
     }
   }
-  const found = visit(value, root)
-  return found === undefined ? "a value JSON.stringify refuses" : found.replace(/ at $/, " at the top level")
+  return visit(value, root)?.replace(/ at $/, " at the top level")
 }
