@@ -100,4 +100,98 @@ describe("FlowLikeClient end to end", () => {
     expect((error as FlowLikeError).reason._tag).toBe("AbortedError")
     expect((await closed).byClient).toBe(true)
   })
+
+  it("close() ends a running stream and a pending watch with AbortedError; the server sees the stream closed", async () => {
+    server.boards.add({ id: "gated", steps: [{ type: "log", message: "one" }, { type: "await", gate: "never" }] })
+    const closed = server.nextStreamClosed()
+    const started = await client.triggerWorkflowAsync(server.appId, "gated", "start")
+    const watching = collect(client.watchRun(started.pollToken, { waitSeconds: 30 })).catch((e: unknown) => e)
+    const streaming = (async () => {
+      for await (const event of client.triggerWorkflow(server.appId, "gated", "start")) {
+        if (event._tag === "Log") void client.close()
+      }
+    })().catch((e: unknown) => e)
+    const [streamError, watchError] = await Promise.all([streaming, watching])
+    expect((streamError as FlowLikeError).reason._tag).toBe("AbortedError")
+    expect((watchError as FlowLikeError).reason._tag).toBe("AbortedError")
+    expect((await closed).byClient).toBe(true)
+    const requestsAfterClose = server.requests.length
+    const after = await client.getRunStatus(started.runId).catch((e: unknown) => e)
+    expect((after as FlowLikeError).reason._tag).toBe("AbortedError")
+    expect(server.requests.length).toBe(requestsAfterClose)
+  })
+
+  it("takes a per-call timeout and maxRetries", async () => {
+    server.faults.inject({ path: "/api/v1/execution/run/", fault: { kind: "latency", millis: 600 } })
+    const timedOut = await client.getRunStatus("slow-run", { timeout: 100, maxRetries: 0 }).catch((e: unknown) => e)
+    expect((timedOut as FlowLikeError).reason._tag).toBe("TimeoutError")
+    server.faults.clear()
+    server.faults.inject({ path: "/api/v1/execution/run/", times: Infinity, fault: { kind: "status", status: 503, retryAfter: "0" } })
+    const before = server.requests.length
+    const failed = await client.getRunStatus("any-run", { maxRetries: 0 }).catch((e: unknown) => e)
+    expect((failed as FlowLikeError).reason._tag).toBe("ServerError")
+    expect(server.requests.length - before).toBe(1)
+    const retried = await client.getRunStatus("any-run", { maxRetries: 1 }).catch((e: unknown) => e)
+    expect((retried as FlowLikeError).attempts).toBe(2)
+    expect(server.requests.length - before).toBe(3)
+  })
+
+  it("rejects an awaited stream at once on an HTTP error, and resolves a good one with its events", async () => {
+    server.faults.inject({ method: "POST", path: /\/invoke$/, fault: { kind: "status", status: 404 } })
+    const error = await client.triggerWorkflow(server.appId, server.seed.boardId, server.seed.nodeId).then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    expect((error as FlowLikeError).reason._tag).toBe("NotFoundError")
+    const events = await client.triggerWorkflow(server.appId, server.seed.boardId, server.seed.nodeId)
+    const all = await collect(events)
+    expect(all.at(-1)?._tag).toBe("Completed")
+  })
+
+  it("fails a failed run with RunError in every path, after delivering its events", async () => {
+    server.boards.add({ id: "bad", steps: [{ type: "log", message: "about to fail" }, { type: "fail", message: "boom" }] })
+    const streamed: Array<string> = []
+    const streamError = await (async () => {
+      for await (const event of client.triggerWorkflow(server.appId, "bad", "start")) streamed.push(event.eventType)
+    })().catch((e: unknown) => e)
+    expect((streamError as FlowLikeError).reason._tag).toBe("RunError")
+    expect(streamed).toContain("log")
+    const watched: Array<string> = []
+    const first = await client.triggerWorkflowAsync(server.appId, "bad", "start")
+    const watchError = await (async () => {
+      for await (const event of client.watchRun(first.pollToken)) watched.push(event._tag)
+    })().catch((e: unknown) => e)
+    expect((watchError as FlowLikeError).reason._tag).toBe("RunError")
+    expect((watchError as FlowLikeError).lastSequence).toBe(watched.length)
+    const second = await client.triggerWorkflowAsync(server.appId, "bad", "start")
+    const awaitError = await client.awaitRun(second.pollToken).catch((e: unknown) => e)
+    const typed = awaitError as FlowLikeError
+    expect(typed.reason._tag).toBe("RunError")
+    expect(typed.reason._tag === "RunError" ? typed.reason.runStatus : undefined).toBe("Failed")
+    expect(typed.reason._tag === "RunError" ? typed.reason.runId : undefined).toBe(second.runId)
+    expect(typed.events?.length).toBeGreaterThan(0)
+  })
+
+  it("reads the environment when each client is made", async () => {
+    const other = await DevServer.start({ seed: "empty" })
+    const saved = { url: process.env["FLOW_LIKE_BASE_URL"], pat: process.env["FLOW_LIKE_PAT"] }
+    try {
+      process.env["FLOW_LIKE_PAT"] = server.pat
+      process.env["FLOW_LIKE_BASE_URL"] = server.url
+      await using first = new FlowLikeClient()
+      process.env["FLOW_LIKE_BASE_URL"] = other.url
+      process.env["FLOW_LIKE_PAT"] = other.pat
+      await using second = new FlowLikeClient()
+      await first.getRunStatus("r1").catch(() => undefined)
+      await second.getRunStatus("r2").catch(() => undefined)
+      expect(server.requests.map((request) => request.path)).toContain("/api/v1/execution/run/r1")
+      expect(other.requests.map((request) => request.path)).toEqual(["/api/v1/execution/run/r2"])
+    } finally {
+      for (const [name, value] of [["FLOW_LIKE_BASE_URL", saved.url], ["FLOW_LIKE_PAT", saved.pat]] as const) {
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
+      }
+      await other.close()
+    }
+  })
 })
