@@ -71,11 +71,26 @@ export interface PollOptions {
  */
 export interface EventGap {
   readonly _tag: "Gap"
+  readonly eventType: "gap"
+  readonly payload: undefined
+  /** The last missing sequence, so that `sequence` keeps increasing along the stream. */
+  readonly sequence: number
+  readonly createdAt: undefined
   /** The first missing sequence. */
   readonly missingFrom: number
   /** The last missing sequence. */
   readonly missingTo: number
 }
+
+const gapOf = (missingFrom: number, missingTo: number): EventGap => ({
+  _tag: "Gap",
+  eventType: "gap",
+  payload: undefined,
+  sequence: missingTo,
+  createdAt: undefined,
+  missingFrom,
+  missingTo
+})
 
 /** What `watchRun` yields: the run's events, and with `onGap: "continue"` a marker where events were lost. */
 export type WatchedEvent = WorkflowEvent.RunEvent | EventGap
@@ -260,7 +275,7 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
         let failure: FlowLikeError.FlowLikeError | undefined
         for (const event of result.events) {
           if (event.sequence > lastSequence + 1) {
-            const gap: EventGap = { _tag: "Gap", missingFrom: lastSequence + 1, missingTo: event.sequence - 1 }
+            const gap = gapOf(lastSequence + 1, event.sequence - 1)
             if (options.onGap !== "continue") {
               failure = missedEvents(operation, result.runId, gap)
               break

@@ -34,4 +34,25 @@ describe("FlowLike", () => {
       assert.instanceOf(error, FlowLikeError.FlowLikeError)
       assert.strictEqual(error.reason._tag, "ConfigurationError")
     }))
+
+  it.effect("FlowLike.layer reads process.env each time it is built", () =>
+    Effect.gen(function*() {
+      const saved = { url: process.env["FLOW_LIKE_BASE_URL"], pat: process.env["FLOW_LIKE_PAT"] }
+      const baseUrlOf = Effect.map(Effect.service(Config.FlowLikeConfig), (config) => config.baseUrl).pipe(
+        Effect.provide(FlowLike.layer())
+      )
+      try {
+        process.env["FLOW_LIKE_PAT"] = PAT
+        process.env["FLOW_LIKE_BASE_URL"] = "https://first.example"
+        const first = yield* baseUrlOf
+        process.env["FLOW_LIKE_BASE_URL"] = "https://second.example"
+        const second = yield* baseUrlOf
+        assert.deepStrictEqual([first, second], ["https://first.example", "https://second.example"])
+      } finally {
+        for (const [name, value] of [["FLOW_LIKE_BASE_URL", saved.url], ["FLOW_LIKE_PAT", saved.pat]] as const) {
+          if (value === undefined) delete process.env[name]
+          else process.env[name] = value
+        }
+      }
+    }))
 })

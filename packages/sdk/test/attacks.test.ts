@@ -122,7 +122,7 @@ describe("attacks", () => {
           Stream.unwrap(Effect.map(execution, (e) => e.watchRun(run.pollToken, { retry: Schedule.recurs(3), onGap: "continue" })))
         ).pipe(Effect.provide(layer))
         const gaps = Array.from(events).filter((event) => event._tag === "Gap")
-        assert.deepStrictEqual(gaps, [{ _tag: "Gap", missingFrom: 101, missingTo: 150 }])
+        assert.deepStrictEqual(gaps.map((gap) => gap._tag === "Gap" ? [gap.missingFrom, gap.missingTo, gap.sequence] : []), [[101, 150, 150]])
         const sequences = Array.from(events).flatMap((event) => event._tag === "Gap" ? [] : [event.sequence])
         const last = sequences.at(-1) ?? 0
         assert.isAtLeast(last, 300)
@@ -193,16 +193,51 @@ describe("attacks", () => {
       assert.strictEqual(fits.status, "Running")
     }).pipe(Effect.scoped))
 
-  it.live("a giant error body is read only in part", () =>
+  it.live("a giant error body is read only in part: the client stops reading and closes the connection", () =>
     Effect.gen(function*() {
+      let finished: (whole: boolean) => void = () => {}
+      const outcome = new Promise<boolean>((resolve) => (finished = resolve))
       const api = yield* loopback((_, response) => {
         response.writeHead(500, { "content-type": "text/plain" })
-        response.end("e".repeat(8 * 1024 * 1024))
+        response.on("close", () => finished(response.writableFinished))
+        const chunk = "e".repeat(64 * 1024)
+        let sent = 0
+        const pump = () => {
+          while (sent < 256) {
+            sent++
+            if (!response.write(chunk)) return void response.once("drain", pump)
+          }
+          response.end()
+        }
+        pump()
       })
       const error = yield* Effect.flip(Effect.flatMap(execution, (e) => e.getRunStatus("r")).pipe(Effect.provide(sdk(api.url, { maxRetries: 0 }))))
       assert.strictEqual(error.reason._tag, "ServerError")
       assert.isBelow(error.message.length, 4_000)
+      assert.isFalse(yield* Effect.promise(() => outcome), "the 16 MiB body was not read to its end")
     }).pipe(Effect.scoped))
+
+  it.live("an SSE frame larger than 10 MiB fails the stream with StreamError", () =>
+    Effect.gen(function*() {
+      const api = yield* loopback((_, response) => {
+        response.writeHead(200, { "content-type": "text/event-stream" })
+        response.write("event: log\ndata: ")
+        response.write("x".repeat(11 * 1024 * 1024))
+        response.end("\n\n")
+      })
+      const error = yield* Effect.flip(
+        Stream.runDrain(Stream.unwrap(Effect.map(workflows, (w) => w.triggerWorkflow("app", "board", "node")))).pipe(Effect.provide(sdk(api.url)))
+      )
+      assert.strictEqual(error.reason._tag, "StreamError")
+    }).pipe(Effect.scoped))
+
+  it.live("extra headers that no HTTP header can carry are refused by name when configured", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Config.make({ baseUrl: "https://h.example", pat: PAT, headers: { "x-team": "blue\r\nx-secret: s3cr3t" } }))
+      assert.strictEqual(error.reason._tag, "ConfigurationError")
+      assert.include(error.message, "x-team")
+      assert.notInclude(error.message, "s3cr3t")
+    }))
 
   it.live("a Retry-After longer than maxRetryDelay is not waited for: the call fails at once with the hint", () =>
     Effect.gen(function*() {
