@@ -277,4 +277,20 @@ describe("FlowLikeClient", () => {
     expect(foreign).toBeInstanceOf(FlowLikeError)
     expect({ reason: {} }).not.toBeInstanceOf(FlowLikeError)
   })
+
+  it("types every method's arguments and options", () => {
+    const calls = (client: FlowLikeClient) => [
+      // @ts-expect-error an app id is a string
+      client.triggerWorkflow(1, "board", "node"),
+      // @ts-expect-error streamState is a boolean
+      client.triggerWorkflow("app", "board", "node", {}, { streamState: "yes" }),
+      // @ts-expect-error the event invoke's version is a string
+      client.triggerEventAsync("app", "event", {}, { version: [1, 0, 0] }),
+      // @ts-expect-error timeout is milliseconds, a number
+      client.getRunStatus("run", { timeout: "5 seconds" }),
+      client.triggerWorkflowAsync("app", "board", "node", undefined, { version: [1, 0, 3], timeout: 1_000, maxRetries: 0 }),
+      client.watchRun("token", { waitSeconds: 5, onGap: "continue", headers: { "x-a": "b" } })
+    ]
+    expect(typeof calls).toBe("function")
+  })
 })

@@ -11,7 +11,7 @@ import { Context, Effect, Layer, Redacted } from "effect"
 import { FlowLikeConfig } from "./Config.ts"
 import type { Credential } from "./Config.ts"
 import { redact } from "./internal/secret.ts"
-import type { Secret } from "./internal/secret.ts"
+import type { Secret } from "./Config.ts"
 
 /** Header names that carry secrets; they are always redacted when requests are logged or inspected. */
 export const SECRET_HEADER_NAMES: ReadonlyArray<string> = ["authorization", "x-api-key", "cookie", "set-cookie"]

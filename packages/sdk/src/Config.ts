@@ -9,10 +9,9 @@
 import { Config, ConfigProvider, Context, Duration, Effect, Layer, Option, Redacted, Result } from "effect"
 import * as FlowLikeError from "./FlowLikeError.ts"
 import { redact } from "./internal/secret.ts"
-import type { Secret as SecretInput } from "./internal/secret.ts"
 
 /** A secret given as a plain string or already `Redacted`. */
-export type Secret = SecretInput
+export type Secret = string | Redacted.Redacted<string>
 
 /** What a user may pass; everything is optional because the environment fills the gaps. */
 export interface Options {

@@ -220,12 +220,16 @@ const make = (options: Options): Effect.Effect<DevServer, ServeError> =>
 /** Starts a server; rejects with a `ServeError` if it cannot listen. Close it with `close()`. */
 export const start = (options: Options = {}): Promise<DevServer> => Effect.runPromise(make(options))
 
-/** A scoped server: started when the layer is built, closed when it is released. */
-export const layer = (options: Options = {}): Layer.Layer<DevServerService> =>
+/**
+ * A scoped server: started when the layer is built (failing with a `ServeError` if it cannot
+ * listen, e.g. the port is taken), closed when it is released. It runs in its own runtime, so a
+ * test's `TestClock` or logger never reaches it.
+ */
+export const layer = (options: Options = {}): Layer.Layer<DevServerService, ServeError> =>
   Layer.effect(
     DevServerService,
     Effect.acquireRelease(
-      Effect.promise(() => start(options)),
+      Effect.tryPromise({ try: () => start(options), catch: (error) => error as ServeError }),
       (server) => Effect.promise(() => server.close())
     )
   )

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import { expect } from "vitest"
 import { FlowLikeApi } from "@flow-like/effect/api/FlowLikeApi"
 import * as DevServer from "../src/DevServer.ts"
@@ -832,5 +832,13 @@ describe("DevServer", () => {
         payload: { name: "Ada" }
       })
       assert.strictEqual(events.at(-1)?.event_type, "completed")
+    }).pipe(Effect.provide(DevServer.layer())))
+
+  it.effect("fails to build the layer with a ServeError when the port is taken", () =>
+    Effect.gen(function*() {
+      const taken = yield* Effect.service(DevServer.DevServerService)
+      const port = Number(new URL(taken.url).port)
+      const error = yield* Effect.flip(Effect.scoped(Layer.build(DevServer.layer({ port }))))
+      assert.strictEqual(error._tag, "ServeError")
     }).pipe(Effect.provide(DevServer.layer())))
 })

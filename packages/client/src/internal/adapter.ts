@@ -5,11 +5,12 @@ import type { AwaitableIterable, CallOptionsInput, ClientRuntime } from "./runti
 
 type AnyFunction = (...args: ReadonlyArray<any>) => unknown
 
-/** The first `N` parameters of `P`, keeping their optionality. */
-type Head<P extends ReadonlyArray<unknown>, N extends number, Acc extends Array<unknown> = []> = Acc["length"] extends N ? Acc
-  : P extends readonly [infer First, ...infer Rest] ? Head<Rest, N, [...Acc, First]>
-  : P extends readonly [(infer First)?, ...infer Rest] ? Head<Rest, N, [...Acc, First?]>
-  : Acc
+/** The first `N` parameters of `P`, keeping their optionality (`Count` counts them: optional ones make `Acc`'s length a union). */
+type Head<P extends ReadonlyArray<unknown>, N extends number, Acc extends Array<unknown> = [], Count extends Array<unknown> = []> =
+  Count["length"] extends N ? Acc
+    : P extends readonly [infer First, ...infer Rest] ? Head<Rest, N, [...Acc, First], [...Count, unknown]>
+    : P extends readonly [(infer First)?, ...infer Rest] ? Head<Rest, N, [...Acc, First?], [...Count, unknown]>
+    : Acc
 
 /** The method's own options (the parameter at `N`), or nothing. */
 type Own<P extends ReadonlyArray<unknown>, N extends number> = `${N}` extends keyof P ? NonNullable<P[N]> : {}

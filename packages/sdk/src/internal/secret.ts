@@ -1,7 +1,5 @@
 import { Redacted } from "effect"
-
-/** A secret given as a plain string or already `Redacted`. */
-export type Secret = string | Redacted.Redacted<string>
+import type { Secret } from "../Config.ts"
 
 /** Wraps a secret in `Redacted` unless it already is. */
 export const redact = (secret: Secret): Redacted.Redacted<string> =>
