@@ -38,6 +38,11 @@ export interface Options {
   readonly maxRetryTime?: Duration.Input | undefined
   /** The largest JSON answer read into memory (default 32 MiB); a larger one fails with `DecodeError`. */
   readonly maxResponseBytes?: number | undefined
+  /**
+   * Send trace-propagation headers (`traceparent`, `b3`) when a tracer is installed (default false:
+   * Flow-Like does not read them, and they would reveal trace ids to the server).
+   */
+  readonly tracePropagation?: boolean | undefined
   /** A custom `fetch` for the transport (tests, proxies, instrumentation). */
   readonly fetch?: typeof globalThis.fetch | undefined
   /** Extra headers sent with every request. */
@@ -62,6 +67,7 @@ export interface ResolvedConfig {
   readonly maxRetryDelay: Duration.Duration
   readonly maxRetryTime: Duration.Duration
   readonly maxResponseBytes: number
+  readonly tracePropagation: boolean
   readonly fetch: typeof globalThis.fetch | undefined
   readonly headers: Readonly<Record<string, string>>
 }
@@ -279,6 +285,7 @@ export const resolve = Effect.fnUntraced(function*(options: Options, env: Enviro
     maxRetryDelay,
     maxRetryTime,
     maxResponseBytes,
+    tracePropagation: options.tracePropagation === true,
     fetch: options.fetch,
     headers: yield* Effect.fromResult(checkHeaders(options.headers))
   }

@@ -19,6 +19,7 @@ import * as FlowLikeError from "./FlowLikeError.ts"
 import { FlowLikeHttp, withRetries } from "./FlowLikeHttp.ts"
 import * as Endpoint from "./internal/endpoint.ts"
 import { reveal } from "./internal/secret.ts"
+import { withSpan, withStreamSpan } from "./internal/trace.ts"
 import * as WorkflowEvent from "./WorkflowEvent.ts"
 
 /** Run statuses as the server spells them. */
@@ -299,19 +300,21 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
 
   return {
     getRunStatus: (runId) =>
-      Effect.gen(function*() {
+      withSpan("Execution.getRunStatus")(Effect.gen(function*() {
         const request = yield* Endpoint.request(endpoints.getRunStatus, { params: { runId } }, {
           operation: "Execution.getRunStatus"
         })
         const { raw, value } = yield* http.jsonWithRaw(request, Endpoint.success(endpoints.getRunStatus))
         const status: RunStatus = { ...value, done: isTerminal(value.status), raw }
         return status
-      }),
+      })),
     pollExecution: (pollToken, options = {}) =>
-      Effect.map(poll("Execution.pollExecution", pollToken, options, false), ({ result }) => result),
-    watchRun: (pollToken, options = {}) => follow("Execution.watchRun", pollToken, options),
+      withSpan("Execution.pollExecution")(
+        Effect.map(poll("Execution.pollExecution", pollToken, options, false), ({ result }) => result)
+      ),
+    watchRun: (pollToken, options = {}) => withStreamSpan("Execution.watchRun")(follow("Execution.watchRun", pollToken, options)),
     awaitRun: (pollToken, options = {}) =>
-      Effect.suspend(() => {
+      withSpan("Execution.awaitRun")(Effect.suspend(() => {
         const events: Array<WatchedEvent> = []
         let last: PollResult | undefined
         return Stream.runForEach(
@@ -324,6 +327,6 @@ export const make = (http: FlowLikeHttp["Service"]): Execution["Service"] => {
             last === undefined ? Effect.die("a watched run produced no poll") : Effect.succeed<RunOutcome>({ ...last, events })
           )
         )
-      })
+      }))
   }
 }

@@ -9,7 +9,8 @@
  *
  * @since 0.1.0
  */
-import { Context, Duration, Effect, Layer, Random, Result, Schema, Stream } from "effect"
+import { Context, Duration, Effect, Layer, Random, Result, Schema, Stream, Tracer } from "effect"
+import { constFalse, constTrue } from "effect/Function"
 import { Sse } from "effect/encoding"
 import { FetchHttpClient, Headers, HttpBody, HttpClient, HttpClientRequest } from "effect/http"
 import type { HttpClientResponse } from "effect/http"
@@ -19,6 +20,7 @@ import { checkHeaders, FlowLikeConfig } from "./Config.ts"
 import type { ResolvedConfig } from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
 import * as Errors from "./internal/errors.ts"
+import { isDebugEnabled } from "./internal/trace.ts"
 import { USER_AGENT } from "./internal/version.ts"
 
 /** HTTP methods the API uses. */
@@ -212,6 +214,8 @@ export const describeRequest = (config: ResolvedConfig, request: Request): Error
   }
 }
 
+const defaultRedactedNames = Effect.runSync(Effect.service(Headers.CurrentRedactedNames))
+
 /** API requests never follow redirects: the Flow-Like API does not redirect, and a redirect must not carry credentials elsewhere. */
 const apiRequestInit: globalThis.RequestInit = { redirect: "manual" }
 
@@ -260,12 +264,35 @@ export const make = (
     )
   }
 
-  /** Runs the HTTP client with the secret headers redacted in its spans, and API requests held to no redirects. */
+  /**
+   * What the HTTP client runs with: secret headers redacted in its spans; API requests held to no
+   * redirects; its spans only when a tracer is installed, and trace headers only when asked for.
+   */
+  const contexts = new Map<string, Context.Context<never>>()
+  const clientContext = (names: ReadonlyArray<string | RegExp>, isApi: boolean, isTracing: boolean) => {
+    const key = `${isApi}:${isTracing}`
+    let context = names === defaultRedactedNames ? contexts.get(key) : undefined
+    if (context === undefined) {
+      context = Context.make(Headers.CurrentRedactedNames, [...names, ...Auth.SECRET_HEADER_NAMES]).pipe(
+        Context.add(HttpClient.TracerDisabledWhen, isTracing ? constFalse : constTrue),
+        Context.add(HttpClient.TracerPropagationEnabled, isTracing && config.tracePropagation)
+      ) as Context.Context<never>
+      if (isApi) context = Context.add(context, FetchHttpClient.RequestInit, apiRequestInit) as Context.Context<never>
+      if (names === defaultRedactedNames) contexts.set(key, context)
+    }
+    return context
+  }
   const transport = <A, E, R>(request: Request, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.flatMap(Headers.CurrentRedactedNames, (names) => {
-      const redacting = Effect.provideService(effect, Headers.CurrentRedactedNames, [...names, ...Auth.SECRET_HEADER_NAMES])
-      return request.url === undefined ? Effect.provideService(redacting, FetchHttpClient.RequestInit, apiRequestInit) : redacting
-    })
+    Effect.withFiber((fiber) =>
+      Effect.provideContext(
+        effect,
+        clientContext(
+          fiber.getRef(Headers.CurrentRedactedNames),
+          request.url === undefined,
+          fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer
+        )
+      )
+    )
 
   const send = (
     request: Request,
@@ -275,13 +302,16 @@ export const make = (
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, FlowLikeError.FlowLikeError> =>
     toHttpRequest(request, info, accept, call).pipe(
       Effect.tap((httpRequest) =>
-        Effect.logDebug("flow-like request").pipe(
-          Effect.annotateLogs({
-            method: info.method,
-            url: info.url,
-            headers: Headers.redact(httpRequest.headers, Auth.SECRET_HEADER_NAMES)
-          })
-        )
+        Effect.flatMap(isDebugEnabled, (isEnabled) =>
+          isEnabled
+            ? Effect.logDebug("flow-like request").pipe(
+              Effect.annotateLogs({
+                method: info.method,
+                url: info.url,
+                headers: Headers.redact(httpRequest.headers, Auth.SECRET_HEADER_NAMES)
+              })
+            )
+            : Effect.void)
       ),
       Effect.flatMap((httpRequest) => transport(request, client.execute(httpRequest))),
       Effect.catchTag("HttpClientError", (error) => Effect.fail(Errors.fromHttpClientError(info, error))),

@@ -12,6 +12,7 @@
 import { Result, Schema } from "effect"
 import type { InterComEvent } from "./api/WorkflowsApi.ts"
 import type { PolledEvent } from "./api/ExecutionApi.ts"
+import { guardOf } from "./internal/guard.ts"
 
 /** Node-state change methods sent on `run:<id>` events. */
 export type NodeStateMethod = "add" | "remove" | "update"
@@ -102,18 +103,32 @@ const CompletedPayload = Schema.Struct({
 })
 const ErrorPayload = Schema.Struct({ message: Schema.String })
 
-const decodeRunInitiated = Schema.decodeUnknownResult(RunInitiatedPayload)
-const decodeLog = Schema.decodeUnknownResult(LogPayload)
-const decodeNodeState = Schema.decodeUnknownResult(NodeStatePayload)
-const decodeProgress = Schema.decodeUnknownResult(ProgressPayload)
-const decodeToast = Schema.decodeUnknownResult(ToastPayload)
-const decodeCompleted = Schema.decodeUnknownResult(CompletedPayload)
-const decodeError = Schema.decodeUnknownResult(ErrorPayload)
+/**
+ * A payload decoder: a compiled check of the schema (these payload schemas have no transformation,
+ * so a value that passes is already of the type); what was wrong is worked out only on failure.
+ */
+const payloadDecoder = <A>(schema: Schema.Codec<A, A>) => {
+  const is = guardOf(schema, "type")
+  const explain = Schema.decodeUnknownResult(schema)
+  return (payload: unknown): Result.Result<A, string> => {
+    if (is(payload)) return Result.succeed(payload as A)
+    const result = explain(payload)
+    return Result.isFailure(result) ? Result.fail(result.failure.message) : Result.succeed(result.success)
+  }
+}
+
+const decodeRunInitiated = payloadDecoder(RunInitiatedPayload)
+const decodeLog = payloadDecoder(LogPayload)
+const decodeNodeState = payloadDecoder(NodeStatePayload)
+const decodeProgress = payloadDecoder(ProgressPayload)
+const decodeToast = payloadDecoder(ToastPayload)
+const decodeCompleted = payloadDecoder(CompletedPayload)
+const decodeError = payloadDecoder(ErrorPayload)
 
 const UNKNOWN: EventKind = { _tag: "Unknown" }
 
-const orUnknown = <A>(result: Result.Result<A, Schema.SchemaError>, f: (value: A) => EventKind): EventKind =>
-  Result.isSuccess(result) ? f(result.success) : { _tag: "Unknown", decodeIssue: result.failure.message }
+const orUnknown = <A>(result: Result.Result<A, string>, f: (value: A) => EventKind): EventKind =>
+  Result.isSuccess(result) ? f(result.success) : { _tag: "Unknown", decodeIssue: result.failure }
 
 /**
  * Decodes an event's kind from its type and payload. A known type whose payload does not fit

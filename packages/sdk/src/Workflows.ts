@@ -16,6 +16,7 @@ import { FlowLikeHttp } from "./FlowLikeHttp.ts"
 import type { Request } from "./FlowLikeHttp.ts"
 import * as Endpoint from "./internal/endpoint.ts"
 import { runEvents } from "./internal/runStream.ts"
+import { withSpan, withStreamSpan } from "./internal/trace.ts"
 import { reveal } from "./internal/secret.ts"
 import type { WorkflowEvent } from "./WorkflowEvent.ts"
 
@@ -167,7 +168,7 @@ export const make = (http: FlowLikeHttp["Service"]): Workflows["Service"] => {
   })
   return {
     triggerWorkflow: (appId, boardId, nodeId, payload, options = {}) =>
-      Stream.unwrap(Effect.gen(function*() {
+      withStreamSpan("Workflows.triggerWorkflow")(Stream.unwrap(Effect.gen(function*() {
         const operation = "Workflows.triggerWorkflow"
         yield* checkNodeId(operation, nodeId)
         const request = yield* Endpoint.request(endpoints.invokeBoard, {
@@ -175,10 +176,10 @@ export const make = (http: FlowLikeHttp["Service"]): Workflows["Service"] => {
           payload: { nodeId, ...commonFields(payload, options), version: options.version, streamState: options.streamState ?? true }
         }, { operation })
         return runEvents(http, request)
-      })),
+      }))),
     triggerWorkflowAsync: (appId, boardId, nodeId, payload, options = {}) => {
       const operation = "Workflows.triggerWorkflowAsync"
-      return invokeAsync(
+      return withSpan(operation)(invokeAsync(
         endpoints.invokeBoardAsync,
         Effect.andThen(
           checkNodeId(operation, nodeId),
@@ -187,23 +188,23 @@ export const make = (http: FlowLikeHttp["Service"]): Workflows["Service"] => {
             payload: { nodeId, ...commonFields(payload, options), version: options.version }
           }, { operation })
         )
-      )
+      ))
     },
     triggerEvent: (appId, eventId, payload, options = {}) =>
-      Stream.unwrap(Effect.map(
+      withStreamSpan("Workflows.triggerEvent")(Stream.unwrap(Effect.map(
         Endpoint.request(endpoints.invokeEvent, {
           params: { app: appId, event: eventId },
           payload: { ...commonFields(payload, options), version: options.version }
         }, { operation: "Workflows.triggerEvent" }),
         (request) => runEvents(http, request)
-      )),
+      ))),
     triggerEventAsync: (appId, eventId, payload, options = {}) =>
-      invokeAsync(
+      withSpan("Workflows.triggerEventAsync")(invokeAsync(
         endpoints.invokeEventAsync,
         Endpoint.request(endpoints.invokeEventAsync, {
           params: { app: appId, event: eventId },
           payload: { ...commonFields(payload, options), version: options.version }
         }, { operation: "Workflows.triggerEventAsync" })
-      )
+      ))
   }
 }

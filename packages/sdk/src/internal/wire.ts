@@ -1,4 +1,5 @@
 import { Option, Predicate, Schema, SchemaTransformation } from "effect"
+import { guardOf } from "./guard.ts"
 
 /**
  * serde's `Option<T>`: on the wire the key may be missing or `null`; in code it is an optional
@@ -34,6 +35,16 @@ export const U64 = Schema.Number.check(isWhole, Schema.isBetween({ minimum: 0, m
 /** Rust `i32`. */
 export const I32 = Schema.Int.check(Schema.isBetween({ minimum: -2_147_483_648, maximum: 2_147_483_647 }))
 
+/** Rust `SystemTime` on the wire. */
+export interface SystemTimeWire {
+  readonly secs_since_epoch: number
+  readonly nanos_since_epoch: number
+}
+
+/** A wire `SystemTime` as a `Date` (millisecond precision). */
+export const dateOfSystemTime = (time: SystemTimeWire): Date =>
+  new Date(time.secs_since_epoch * 1000 + Math.floor(time.nanos_since_epoch / 1_000_000))
+
 /** Rust `SystemTime` as serde writes it, decoded to a `Date`. */
 export const SystemTime = Schema.Struct({
   secs_since_epoch: Schema.Number,
@@ -42,7 +53,7 @@ export const SystemTime = Schema.Struct({
   Schema.decodeTo(
     Schema.Date,
     SchemaTransformation.transform({
-      decode: (time) => new Date(time.secs_since_epoch * 1000 + Math.floor(time.nanos_since_epoch / 1_000_000)),
+      decode: dateOfSystemTime,
       encode: (date) => {
         const millis = date.getTime()
         const seconds = Math.floor(millis / 1000)
@@ -51,3 +62,16 @@ export const SystemTime = Schema.Struct({
     })
   )
 )
+
+/**
+ * A fast decoder for a hot wire type: the value is validated by the declared schema's own wire side
+ * (`Schema.toEncoded`, a compiled check with no transformation), then `build` renames it into code's
+ * shape. Tests check that it agrees with the full schema decode.
+ */
+export const fastDecoder = <A, I>(
+  schema: Schema.Codec<A, I>,
+  build: (wire: I) => A
+): (input: unknown) => A | undefined => {
+  const isWire = guardOf(schema, "encoded")
+  return (input) => (isWire(input) ? build(input as I) : undefined)
+}

@@ -1,0 +1,16 @@
+import { Effect, LogLevel, References, Stream, Tracer } from "effect"
+
+/** A span around an SDK operation, only when a tracer is installed: without one it costs nothing. */
+export const withSpan = (name: string) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.withFiber((fiber) => fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer ? effect : Effect.withSpan(effect, name))
+
+/** A span around a streamed SDK operation, only when a tracer is installed. */
+export const withStreamSpan = (name: string) => <A, E, R>(stream: Stream.Stream<A, E, R>): Stream.Stream<A, E, R> =>
+  Stream.unwrap(Effect.withFiber((fiber) =>
+    Effect.succeed(fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer ? stream : Stream.withSpan(stream, name))
+  ))
+
+/** Whether debug log lines would be written, so that their annotations are only built then. */
+export const isDebugEnabled = Effect.withFiber((fiber) =>
+  Effect.succeed(LogLevel.isLessThanOrEqualTo(fiber.getRef(References.MinimumLogLevel), "Debug"))
+)
