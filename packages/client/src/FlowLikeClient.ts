@@ -17,8 +17,16 @@
  *
  * @since 0.1.0
  */
-import { Cause, Effect, Exit, ManagedRuntime, Redacted } from "effect"
-import { Config, Execution, FlowLike, FlowLikeError, Workflows } from "@flow-like/effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import * as Config from "@flow-like/effect/Config"
+import * as Execution from "@flow-like/effect/Execution"
+import * as FlowLike from "@flow-like/effect/FlowLike"
+import * as FlowLikeError from "@flow-like/effect/FlowLikeError"
+import * as Workflows from "@flow-like/effect/Workflows"
 import { makeAdapter } from "./internal/adapter.ts"
 import { ClientRuntime } from "./internal/runtime.ts"
 

@@ -7,7 +7,10 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Redacted } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import { FlowLikeConfig } from "./Config.ts"
 import type { Credential } from "./Config.ts"
 import { redact } from "./internal/secret.ts"

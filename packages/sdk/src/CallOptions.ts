@@ -14,7 +14,9 @@
  *
  * @since 0.2.0
  */
-import { Context, Duration, Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 
 /** Options that apply to every request made by the effect they are attached to. */
 export interface Options {

@@ -6,7 +6,15 @@
  *
  * @since 0.1.0
  */
-import { Config, ConfigProvider, Context, Duration, Effect, Layer, Option, Redacted, Result } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import * as FlowLikeError from "./FlowLikeError.ts"
 import { redact } from "./internal/secret.ts"
 

@@ -9,7 +9,13 @@
  *
  * @since 0.1.0
  */
-import { Context, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
 import { ExecutionApi } from "./api/ExecutionApi.ts"
 import type { PollResponse, RunStatus as RunStatusSchema } from "./api/ExecutionApi.ts"
 import * as Auth from "./Auth.ts"

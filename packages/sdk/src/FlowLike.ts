@@ -18,9 +18,13 @@
  *
  * @since 0.1.0
  */
-import { Config as EffectConfig, Effect, Layer, Option } from "effect"
-import type { Redacted } from "effect"
-import { FetchHttpClient, HttpClient } from "effect/http"
+import * as EffectConfig from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
 import { Auth } from "./Auth.ts"
 import * as Config from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"

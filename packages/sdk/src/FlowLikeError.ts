@@ -6,7 +6,8 @@
  *
  * @since 0.1.0
  */
-import { Predicate, Schema } from "effect"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 
 /**
  * Marks every `FlowLikeError`, so that `isFlowLikeError` and `instanceof FlowLikeError` recognise

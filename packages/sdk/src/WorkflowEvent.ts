@@ -9,7 +9,8 @@
  *
  * @since 0.1.0
  */
-import { Result, Schema } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import type { InterComEvent } from "./api/WorkflowsApi.ts"
 import type { PolledEvent } from "./api/ExecutionApi.ts"
 import { guardOf } from "./internal/guard.ts"

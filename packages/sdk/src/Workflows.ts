@@ -7,7 +7,12 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Predicate, Redacted, Stream } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import { WorkflowsApi } from "./api/WorkflowsApi.ts"
 import type { Variable } from "./api/WorkflowsApi.ts"
 import type { Secret } from "./Config.ts"

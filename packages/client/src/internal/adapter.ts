@@ -1,6 +1,9 @@
-import type { Context, Effect, Stream } from "effect"
-import { Effect as E, Stream as S } from "effect"
-import type { FlowLikeError } from "@flow-like/effect"
+import type * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
+import * as E from "effect/Effect"
+import * as S from "effect/Stream"
+import type * as FlowLikeError from "@flow-like/effect/FlowLikeError"
 import type { AwaitableIterable, CallOptionsInput, ClientRuntime } from "./runtime.ts"
 
 type AnyFunction = (...args: ReadonlyArray<any>) => unknown

@@ -1,6 +1,12 @@
-import { Cause, Duration, Effect, Exit, ManagedRuntime, Stream } from "effect"
-import type { Context } from "effect"
-import { CallOptions, FlowLikeError } from "@flow-like/effect"
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Stream from "effect/Stream"
+import type * as Context from "effect/Context"
+import * as CallOptions from "@flow-like/effect/CallOptions"
+import * as FlowLikeError from "@flow-like/effect/FlowLikeError"
 
 /** Options every call of the Promise client takes. */
 export interface CallOptionsInput {

@@ -4,8 +4,8 @@
  *
  * @since 0.2.0
  */
-import { Schema } from "effect"
-import { HttpApiSchema } from "effect/http-api"
+import * as Schema from "effect/Schema"
+import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
 
 /** The server's error envelope; `id` (also sent as `x-error-id`) is set on reported 5xx errors. */
 export const ErrorEnvelope = Schema.Struct({

@@ -3,8 +3,9 @@
  *
  * @since 0.2.0
  */
-import { Schema } from "effect"
-import { HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
+import * as Schema from "effect/Schema"
+import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
+import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import { I32, nullable, U64 } from "../internal/wire.ts"
 import { BadRequest, InternalError, NotFound } from "./ApiErrors.ts"
 

@@ -5,7 +5,8 @@
  *
  * @since 0.2.0
  */
-import { HttpApi, OpenApi } from "effect/http-api"
+import * as HttpApi from "effect/http-api/HttpApi"
+import * as OpenApi from "effect/http-api/OpenApi"
 import { ExecutionApi } from "./ExecutionApi.ts"
 import { HealthApi } from "./HealthApi.ts"
 import { WorkflowsApi } from "./WorkflowsApi.ts"

@@ -3,8 +3,9 @@
  *
  * @since 0.2.0
  */
-import { Schema } from "effect"
-import { HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
+import * as Schema from "effect/Schema"
+import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
+import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 
 /** `{"status":"ok"}` (`routes/health.rs`). */
 export const Health = Schema.Struct({ status: Schema.String }).annotate({ identifier: "Health" })

@@ -6,8 +6,10 @@
  *
  * @since 0.2.0
  */
-import { Schema } from "effect"
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
+import * as Schema from "effect/Schema"
+import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
+import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
+import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
 import { nullable, SystemTime, U32, U64, U8 } from "../internal/wire.ts"
 import { BadRequest, bodyRouteErrors } from "./ApiErrors.ts"
 

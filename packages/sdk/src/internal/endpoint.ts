@@ -1,5 +1,6 @@
-import { Effect, Schema } from "effect"
-import type { HttpApiEndpoint } from "effect/http-api"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import type * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as FlowLikeError from "../FlowLikeError.ts"
 import { idProblem } from "../FlowLikeHttp.ts"
 import type { Method, Request } from "../FlowLikeHttp.ts"

@@ -1,6 +1,12 @@
-import { Duration, Effect, Option, Result, Schema, Stream } from "effect"
-import { Headers } from "effect/http"
-import type { HttpClientError, HttpClientResponse } from "effect/http"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as Headers from "effect/http/Headers"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as FlowLikeError from "../FlowLikeError.ts"
 
 const MAX_BODY_IN_ERROR = 2_000

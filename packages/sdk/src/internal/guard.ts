@@ -1,4 +1,5 @@
-import { Schema, SchemaAST } from "effect"
+import * as Schema from "effect/Schema"
+import * as SchemaAST from "effect/SchemaAST"
 
 /** A predicate compiled from a schema's AST. */
 export type Guard = (input: unknown) => boolean

@@ -1,4 +1,4 @@
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 import type { Secret } from "../Config.ts"
 
 /** Wraps a secret in `Redacted` unless it already is. */

@@ -1,4 +1,8 @@
-import { Effect, LogLevel, References, Stream, Tracer } from "effect"
+import * as Effect from "effect/Effect"
+import * as LogLevel from "effect/LogLevel"
+import * as References from "effect/References"
+import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 
 /** A span around an SDK operation, only when a tracer is installed: without one it costs nothing. */
 export const withSpan = (name: string) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>

@@ -1,4 +1,7 @@
-import { Option, Predicate, Schema, SchemaTransformation } from "effect"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import * as SchemaTransformation from "effect/SchemaTransformation"
 import { guardOf } from "./guard.ts"
 
 /**
