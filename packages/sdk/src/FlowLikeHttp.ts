@@ -32,7 +32,9 @@ import { checkHeaders, FlowLikeConfig } from "./Config.ts"
 import type { ResolvedConfig } from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
 import * as Errors from "./internal/errors.ts"
+import "./internal/fastWire.ts"
 import { isDebugEnabled } from "./internal/trace.ts"
+import { fastDecoderOf } from "./internal/wire.ts"
 import { USER_AGENT } from "./internal/version.ts"
 
 /** HTTP methods the API uses. */
@@ -203,7 +205,6 @@ export class FlowLikeHttp extends Context.Service<FlowLikeHttp, {
   )
 }
 
-const parseJson = Schema.decodeUnknownEffect(Schema.fromJsonString(Schema.Unknown))
 
 /** The request's query parameters that have a value, as strings. */
 const definedParams = (request: Request): Record<string, string> => {
@@ -363,8 +364,9 @@ export const make = (
     info: Errors.RequestInfo,
     schema: S,
     response: HttpClientResponse.HttpClientResponse
-  ): Effect.Effect<{ readonly value: S["Type"]; readonly raw: unknown }, FlowLikeError.FlowLikeError> =>
-    Errors.readText(response, config.maxResponseBytes, "fail").pipe(
+  ): Effect.Effect<{ readonly value: S["Type"]; readonly raw: unknown }, FlowLikeError.FlowLikeError> => {
+    const fast = fastDecoderOf(schema)
+    return Errors.readText(response, config.maxResponseBytes, "fail").pipe(
       Effect.mapError((error) =>
         error._tag === "TooLarge"
           ? Errors.decodeFailed(
@@ -375,13 +377,22 @@ export const make = (
           )
           : Errors.streamBroken(info, error)
       ),
-      Effect.flatMap((text) =>
-        parseJson(text).pipe(
-          Effect.flatMap((raw) => Effect.map(Schema.decodeUnknownEffect(schema)(raw), (value) => ({ value, raw }))),
+      Effect.flatMap((text) => {
+        let raw: unknown
+        try {
+          raw = JSON.parse(text)
+        } catch (error) {
+          return Effect.fail(Errors.decodeFailed(info, response.status, text, `the answer is not JSON: ${Errors.describeCause(error)}`))
+        }
+        const quick = fast?.(raw)
+        if (quick !== undefined) return Effect.succeed({ value: quick, raw })
+        return Schema.decodeUnknownEffect(schema)(raw).pipe(
+          Effect.map((value) => ({ value, raw })),
           Effect.mapError((error) => Errors.decodeFailed(info, response.status, text, error.message))
         )
-      )
+      })
     )
+  }
 
   const idleTimeout = <A>(info: Errors.RequestInfo, stream: Stream.Stream<A, FlowLikeError.FlowLikeError>) => {
     const idle = config.streamIdleTimeout

@@ -6,7 +6,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { Result, Schema } from "effect"
 import { ExecutionApi, WorkflowsApi } from "../src/index.ts"
 import { guardOf } from "../src/internal/guard.ts"
+import { decodeAsyncInvocation, decodePollResponse, decodeRunStatus } from "../src/internal/fastWire.ts"
 import { decodeInterComEvent } from "../src/internal/runStream.ts"
+import { fastDecoderOf } from "../src/internal/wire.ts"
 import * as Fixtures from "./fixtures/index.ts"
 
 const envelopes = [Fixtures.sseBoardRun, Fixtures.sseBoardFailed, Fixtures.sseTimeout, Fixtures.sseUnknownBoard]
@@ -63,5 +65,30 @@ describe("compiled guards", () => {
         else assert.isUndefined(fast)
       }
     }
+  })
+
+  it("decodes run status, poll pages and async invocations fast exactly as the declared endpoints do", () => {
+    const cases = [
+      [decodeRunStatus, ExecutionApi.ExecutionApi.endpoints.getRunStatus, [Fixtures.runStatusPending, Fixtures.runStatusRunning, Fixtures.runStatusCompleted, Fixtures.runStatusCompletedStream, Fixtures.runStatusFailed]],
+      [decodePollResponse, ExecutionApi.ExecutionApi.endpoints.poll, [Fixtures.pollEvents, Fixtures.pollCompleted, Fixtures.pollFailed]],
+      [decodeAsyncInvocation, WorkflowsApi.WorkflowsApi.endpoints.invokeBoardAsync, [Fixtures.invokeAsync, Fixtures.invokeAsyncLambda]]
+    ] as const
+    let checked = 0
+    for (const [fast, endpoint, texts] of cases) {
+      const schema = [...endpoint.success][0] as Schema.Codec<unknown, unknown>
+      assert.strictEqual(fastDecoderOf(schema), fast, `${endpoint.identifier} uses its fast decoder`)
+      const full = Schema.decodeUnknownResult(schema)
+      for (const text of texts) {
+        for (const variant of variants(JSON.parse(text))) {
+          const value: unknown = JSON.parse(JSON.stringify(variant) ?? "null")
+          const slow = full(value)
+          const quick = fast(value)
+          if (Result.isSuccess(slow)) assert.deepStrictEqual(quick, slow.success, JSON.stringify(value))
+          else assert.isUndefined(quick, JSON.stringify(value))
+          checked++
+        }
+      }
+    }
+    assert.isAbove(checked, 300)
   })
 })

@@ -76,5 +76,25 @@ export const fastDecoder = <A, I>(
   build: (wire: I) => A
 ): (input: unknown) => A | undefined => {
   const isWire = guardOf(schema, "encoded")
-  return (input) => (isWire(input) ? build(input as I) : undefined)
+  const decode = (input: unknown): A | undefined => (isWire(input) ? build(input as I) : undefined)
+  fastDecoders.set(schema, decode)
+  return decode
 }
+
+const fastDecoders = new WeakMap<object, (input: unknown) => unknown>()
+
+/** Registers a fast decoder for an endpoint's success schema too (the declaration wraps the original schema). */
+export const useFastDecoderFor = (
+  endpoint: { readonly success: ReadonlySet<object> },
+  decode: (input: unknown) => unknown
+): void => {
+  for (const schema of endpoint.success) fastDecoders.set(schema, decode)
+}
+
+/** The fast decoder registered for a schema, if any (the transport tries it before the full decode). */
+export const fastDecoderOf = <S extends Schema.Top>(schema: S): ((input: unknown) => S["Type"] | undefined) | undefined =>
+  fastDecoders.get(schema) as ((input: unknown) => S["Type"] | undefined) | undefined
+
+/** `{ [key]: value }` when the value is present (not `null` or missing), else `{}`: serde's `Option` in code's shape. */
+export const present = <K extends string, V>(key: K, value: V | null | undefined): { readonly [P in K]?: V } =>
+  (value === null || value === undefined ? {} : { [key]: value }) as { readonly [P in K]?: V }
