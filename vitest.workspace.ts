@@ -26,7 +26,9 @@ export default defineConfig({
     projects: [
       project("@flow-like/effect", "sdk"),
       project("@flow-like/testing", "testing"),
-      project("@flow-like/client", "client")
+      project("@flow-like/client", "client"),
+      // The bench's smoke run (bench/test): the whole suite once with tiny sizes, on the built packages.
+      { extends: true as const, test: { name: "@flow-like/bench", root: "bench", include: ["test/**/*.test.ts"] } }
     ]
   }
 })

@@ -1,183 +1,482 @@
 /**
- * Benchmarks, run with `pnpm bench`: SSE decoding throughput and memory, long-poll watching, and
- * round trips over loopback against the dev server. Results are printed as a Markdown table and
- * written to bench/RESULTS.md.
+ * The bench suite, run with `pnpm bench`: every SDK path side by side with its plain baseline, in
+ * one run, against a minimal server in its own process (server.ts).
+ *
+ * Each path: warm-up, then rounds in which every variant runs once, in an order rotated round by
+ * round (A B, B A, ...); per variant the median and min–max of its round values, and the median of
+ * its per-round ratios to the baseline. Memory, start-up and idle CPU are measured in fresh
+ * processes (child.ts, startup/*.mjs), one per measurement.
+ *
+ *   node --expose-gc bench/run.ts [--smoke] [--only=1,3a] [--json=<file>] [--no-write]
+ *
+ * `--smoke` runs every path once with tiny sizes (the test suite does, so the suite cannot rot);
+ * only a full run of every path writes bench/RESULTS.md.
  */
-import { Effect, Layer, Stream } from "effect"
+import { execFileSync } from "node:child_process"
 import { writeFileSync } from "node:fs"
-import { FlowLikeClient } from "@flow-like/client"
-import { Execution, FlowLike, Workflows } from "@flow-like/effect"
-import { DevServer, MockHttpClient } from "@flow-like/testing"
+import { cpus, totalmem } from "node:os"
+import { concurrently, fetchSse, fetchStatus, fetchWatch, latencies, undiciStatus } from "./baselines.ts"
+import { runNode, startServer } from "./processes.ts"
+import { PAT, STATUS_RUN_ID, watchToken } from "./protocol.ts"
+import * as Sdk from "./sdk.ts"
+import { median, roundOrder, summarize } from "./stats.ts"
+import type { Summary } from "./stats.ts"
 
-const PAT = "pat_bench.c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"
+const args = process.argv.slice(2)
+const option = (name: string) => args.find((value) => value.startsWith(`--${name}=`))?.slice(name.length + 3)
+const smoke = args.includes("--smoke")
+const only = option("only")?.split(",")
+const jsonFile = option("json")
 
-interface Row {
+const sizes = smoke
+  ? {
+    rounds: 1,
+    childRounds: 1,
+    startupRounds: 1,
+    warmups: 0,
+    statusRequests: 5,
+    concurrentRequests: 64,
+    concurrency: 32,
+    sseEvents: 300,
+    watchEvents: 250,
+    idleHoldMs: 20,
+    idleWarmupMs: 100,
+    idleWindows: 1,
+    idlePeriods: 2
+  }
+  : {
+    rounds: 7,
+    childRounds: 5,
+    startupRounds: 7,
+    warmups: 1,
+    statusRequests: 500,
+    concurrentRequests: 2000,
+    concurrency: 32,
+    sseEvents: 100_000,
+    watchEvents: 20_000,
+    idleHoldMs: 1000,
+    idleWarmupMs: 6000,
+    idleWindows: 5,
+    idlePeriods: 4
+  }
+
+const gc = () => (globalThis as { gc?: () => void }).gc?.()
+
+// ---- paths ---------------------------------------------------------------------------------------
+
+type Role = "sdk" | "baseline" | "reference"
+
+interface Variant {
   readonly name: string
-  readonly value: string
-  readonly detail: string
+  readonly role: Role
+  /** One measurement, in the path's unit. */
+  readonly measure?: () => Promise<number>
 }
 
-const rows: Array<Row> = []
-const record = (name: string, value: string, detail: string) => {
-  rows.push({ name, value, detail })
-  process.stdout.write(`${name}: ${value} (${detail})\n`)
+interface Path {
+  readonly id: string
+  readonly title: string
+  readonly metric: string
+  readonly unit: string
+  readonly better: "lower" | "higher"
+  /** The SDK's target as a ratio to the baseline (at most for `lower`, at least for `higher`). */
+  readonly target: number
+  readonly rounds: number
+  readonly warmups: number
+  /** Run a round's variants at the same time (measurements in separate processes). */
+  readonly concurrent?: boolean
+  readonly variants: ReadonlyArray<Variant>
+  /**
+   * Measures every round of every variant at once, in place of `measure`: values by variant (in
+   * `variants` order), then by round.
+   */
+  readonly collect?: () => Promise<ReadonlyArray<ReadonlyArray<number>>>
 }
 
-const sdk = (handler: MockHttpClient.Handler) =>
-  FlowLike.layerWithoutHttpClient({ baseUrl: "https://bench.test", pat: PAT }).pipe(
-    Layer.provideMerge(MockHttpClient.layer(handler))
-  )
-
-const envelopeFrame = (index: number) =>
-  `event: log\ndata: ${
-    JSON.stringify({
-      event_id: `e${index}`,
-      event_type: "log",
-      payload: { message: `line ${index} ${"x".repeat(80)}` },
-      timestamp: { secs_since_epoch: 1771680000, nanos_since_epoch: index }
-    })
-  }\n\n`
-
-const median = (values: ReadonlyArray<number>) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+interface VariantResult {
+  readonly name: string
+  readonly role: Role
+  readonly values: ReadonlyArray<number>
+  readonly summary: Summary
+  /** Per-round ratio to the baseline. */
+  readonly ratios: ReadonlyArray<number>
+  readonly ratio: Summary
+  /** Whether the SDK met its target (SDK variants only). */
+  readonly met: boolean | undefined
 }
 
-const sseThroughput = async (events: number) => {
-  const chunks: Array<string> = []
-  let chunk = ""
-  for (let index = 0; index < events; index++) {
-    chunk += envelopeFrame(index)
-    if (chunk.length > 16_384) {
-      chunks.push(chunk)
-      chunk = ""
-    }
+interface PathResult {
+  readonly id: string
+  readonly title: string
+  readonly metric: string
+  readonly unit: string
+  readonly better: "lower" | "higher"
+  readonly target: number
+  readonly rounds: number
+  readonly variants: ReadonlyArray<VariantResult>
+}
+
+const measureRounds = async (path: Path): Promise<ReadonlyArray<ReadonlyArray<number>>> => {
+  if (path.collect !== undefined) return path.collect()
+  const measure = (variant: Variant) => {
+    if (variant.measure === undefined) throw new Error(`${path.id} ${variant.name}: nothing to measure`)
+    return variant.measure()
   }
-  chunks.push(
-    chunk,
-    `event: completed\ndata: ${
-      JSON.stringify({
-        event_id: "done",
-        event_type: "completed",
-        payload: { run_id: "r", status: "completed", duration_ms: 1, log_level: 1 },
-        timestamp: { secs_since_epoch: 1, nanos_since_epoch: 0 }
-      })
-    }\n\n`
-  )
-  const bytes = chunks.reduce((total, part) => total + Buffer.byteLength(part), 0)
-  let peakHeap = 0
-  const program = Effect.gen(function*() {
-    const workflows = yield* Workflows.Workflows
-    return yield* workflows.triggerWorkflow("app", "board", "node").pipe(
-      Stream.tap((event) =>
-        Effect.sync(() => {
-          if (event.eventId.endsWith("000")) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)
-        })
-      ),
-      Stream.runCount
-    )
-  }).pipe(Effect.provide(sdk(() => MockHttpClient.sse(chunks))))
-  await Effect.runPromise(program)
-  globalThis.gc?.()
-  const heapBefore = process.memoryUsage().heapUsed
-  peakHeap = heapBefore
-  const started = performance.now()
-  const count = await Effect.runPromise(program)
-  const millis = performance.now() - started
-  globalThis.gc?.()
-  const retained = process.memoryUsage().heapUsed - heapBefore
-  const mib = (value: number) => (value / 1024 / 1024).toFixed(1)
-  record(
-    `SSE decode, ${events} events`,
-    `${Math.round(count / (millis / 1000)).toLocaleString("en")} events/s`,
-    `${mib(bytes)} MiB in ${millis.toFixed(0)} ms (${(bytes / 1024 / 1024 / (millis / 1000)).toFixed(1)} MiB/s); heap peak ${mib(peakHeap - heapBefore)} MiB above the post-GC baseline (garbage included), ${
-      mib(retained)
-    } MiB retained after GC${globalThis.gc === undefined ? " (run with --expose-gc for a clean baseline)" : ""}`
-  )
-}
-
-const watchThroughput = async (events: number) => {
-  let next = 1
-  const handler: MockHttpClient.Handler = () => {
-    const page = []
-    while (page.length < 100 && next <= events) {
-      page.push({ sequence: next, event_type: "progress", payload: { progress: next % 100 }, created_at: "2026-11-24T00:00:00Z" })
-      next++
-    }
-    return MockHttpClient.json({
-      run_id: "r",
-      status: next > events ? "Completed" : "Running",
-      progress: 0,
-      current_step: null,
-      error: null,
-      events: page,
-      started_at: null,
-      completed_at: null
-    })
+  for (let warmup = 0; warmup < path.warmups; warmup++) {
+    for (const variant of path.variants) await measure(variant)
   }
-  const started = performance.now()
-  const count = await Effect.runPromise(
-    Effect.gen(function*() {
-      const execution = yield* Execution.Execution
-      return yield* execution.watchRun("token").pipe(Stream.runCount)
-    }).pipe(Effect.provide(sdk(handler)))
-  )
-  const millis = performance.now() - started
-  record(
-    `watchRun, ${events} events in pages of 100`,
-    `${Math.round(count / (millis / 1000)).toLocaleString("en")} events/s`,
-    `${Math.ceil(events / 100)} polls in ${millis.toFixed(0)} ms`
-  )
-}
-
-const loopback = async (runs: number) => {
-  const server = await DevServer.start({ keepAliveMillis: 1000 })
-  server.boards.add({ id: "bench-board", steps: [{ type: "log", message: "hello" }] })
-  const client = new FlowLikeClient({ baseUrl: server.url, pat: server.pat })
-  try {
-    const streamed: Array<number> = []
-    for (let index = 0; index < runs; index++) {
-      const started = performance.now()
-      for await (const _ of client.triggerWorkflow(server.appId, "bench-board", "start")) {
-        // drain
+  const values = new Map<Variant, Array<number>>(path.variants.map((variant) => [variant, []]))
+  for (let round = 0; round < path.rounds; round++) {
+    const order = roundOrder(path.variants, round)
+    if (path.concurrent === true) {
+      const results = await Promise.all(order.map(measure))
+      order.forEach((variant, index) => values.get(variant)!.push(results[index]!))
+    } else {
+      for (const variant of order) {
+        gc()
+        values.get(variant)!.push(await measure(variant))
       }
-      streamed.push(performance.now() - started)
     }
-    record(
-      `Streamed run over loopback (dev server), ${runs} runs`,
-      `${median(streamed).toFixed(1)} ms median`,
-      `min ${Math.min(...streamed).toFixed(1)} ms, max ${Math.max(...streamed).toFixed(1)} ms`
-    )
-    const asyncRuns: Array<number> = []
-    for (let index = 0; index < runs; index++) {
-      const started = performance.now()
-      const run = await client.triggerWorkflowAsync(server.appId, "bench-board", "start")
-      await client.awaitRun(run.pollToken)
-      asyncRuns.push(performance.now() - started)
-    }
-    record(
-      `Async run + awaitRun over loopback, ${runs} runs`,
-      `${median(asyncRuns).toFixed(1)} ms median`,
-      `min ${Math.min(...asyncRuns).toFixed(1)} ms, max ${Math.max(...asyncRuns).toFixed(1)} ms`
-    )
-  } finally {
-    await client.close()
-    await server.close()
   }
+  return path.variants.map((variant) => values.get(variant)!)
 }
 
-await sseThroughput(20_000)
-await sseThroughput(100_000)
-await watchThroughput(20_000)
-await loopback(30)
+const runPath = async (path: Path): Promise<PathResult> => {
+  const measured = await measureRounds(path)
+  const values = new Map(path.variants.map((variant, index) => [variant.name, measured[index]!]))
+  const baseline = values.get(path.variants.find((variant) => variant.role === "baseline")!.name)!
+  const variants = path.variants.map((variant): VariantResult => {
+    const own = values.get(variant.name)!
+    const ratios = own.map((value, round) => value / baseline[round]!)
+    const ratio = summarize(ratios)
+    return {
+      name: variant.name,
+      role: variant.role,
+      values: own,
+      summary: summarize(own),
+      ratios,
+      ratio,
+      met: variant.role !== "sdk" ? undefined : path.better === "lower" ? ratio.median <= path.target : ratio.median >= path.target
+    }
+  })
+  return { ...path, variants }
+}
 
-const table = [
-  "| benchmark | result | detail |",
-  "|---|---|---|",
-  ...rows.map((row) => `| ${row.name} | ${row.value} | ${row.detail} |`)
-].join("\n")
-const header = `# Benchmark results\n\nWritten by \`pnpm bench\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${
-  (await import("node:os")).cpus().length
-} cores.\n\n`
-writeFileSync(new URL("./RESULTS.md", import.meta.url), `${header}${table}\n`)
-process.stdout.write(`\n${table}\n`)
+// ---- formatting ----------------------------------------------------------------------------------
+
+const num = (value: number) =>
+  !Number.isFinite(value)
+    ? String(value)
+    : Math.abs(value) >= 1000
+    ? Math.round(value).toLocaleString("en")
+    : Math.abs(value) >= 100
+    ? value.toFixed(0)
+    : Math.abs(value) >= 10
+    ? value.toFixed(1)
+    : value.toFixed(2)
+
+const ratioText = (summary: Summary) =>
+  summary.n === 1 ? `${summary.median.toFixed(2)}x` : `${summary.median.toFixed(2)}x (${summary.min.toFixed(2)}–${summary.max.toFixed(2)})`
+
+const table = (results: ReadonlyArray<PathResult>) => {
+  const lines = [
+    "| # | path | variant | median | spread (min–max) | vs baseline: median of round ratios (min–max) | target | met |",
+    "|---|---|---|---|---|---|---|---|"
+  ]
+  for (const path of results) {
+    for (const [index, variant] of path.variants.entries()) {
+      const target = variant.role === "sdk" ? `${path.better === "lower" ? "≤" : "≥"} ${path.target}x` : ""
+      const title = index === 0 ? `${path.title} (${path.metric}, ${path.better} is better)` : ""
+      lines.push(
+        `| ${path.id} | ${title} | ${variant.name}${variant.role === "baseline" ? " (baseline)" : ""} | ${
+          num(variant.summary.median)
+        } ${path.unit} | ${num(variant.summary.min)}–${num(variant.summary.max)} | ${
+          variant.role === "baseline" ? "1x" : ratioText(variant.ratio)
+        } | ${target} | ${variant.met === undefined ? "" : variant.met ? "yes" : "**no**"} |`
+      )
+    }
+  }
+  return lines.join("\n")
+}
+
+// ---- the suite -----------------------------------------------------------------------------------
+
+const server = await startServer(sizes.idleHoldMs)
+const baseUrl = server.url
+const client = Sdk.makeClient(baseUrl)
+const runtime = Sdk.makeRuntime(baseUrl)
+
+const p50 = (values: ReadonlyArray<number>) => median(values) * 1000
+const perSecond = async (total: number, run: () => Promise<unknown>) => {
+  const started = performance.now()
+  await run()
+  return total / ((performance.now() - started) / 1000)
+}
+const perEvent = async (expected: number, run: () => Promise<number>) => {
+  const started = performance.now()
+  const count = await run()
+  const elapsed = performance.now() - started
+  if (count !== expected) throw new Error(`expected ${expected} events, got ${count}`)
+  return (elapsed * 1000) / count
+}
+
+const { concurrency, concurrentRequests, sseEvents, statusRequests, watchEvents } = sizes
+
+const paths: ReadonlyArray<Path> = [
+  {
+    id: "1",
+    title: "getRunStatus, sequential",
+    metric: "p50 latency per round",
+    unit: "µs",
+    better: "lower",
+    target: 1.3,
+    rounds: sizes.rounds,
+    warmups: sizes.warmups,
+    variants: [
+      { name: "fetch", role: "baseline", measure: async () => p50(await latencies(statusRequests, () => fetchStatus(baseUrl))) },
+      { name: "undici.request", role: "reference", measure: async () => p50(await latencies(statusRequests, () => undiciStatus(baseUrl))) },
+      {
+        name: "SDK Effect (Execution)",
+        role: "sdk",
+        measure: async () => p50(await runtime.runPromise(Sdk.effectStatusLatencies(statusRequests)))
+      },
+      { name: "SDK client (FlowLikeClient)", role: "sdk", measure: async () => p50(await Sdk.clientStatusLatencies(client, statusRequests)) }
+    ]
+  },
+  {
+    id: "2",
+    title: `getRunStatus, ${concurrency} concurrent`,
+    metric: `throughput over ${concurrentRequests} requests`,
+    unit: "req/s",
+    better: "higher",
+    target: 0.8,
+    rounds: sizes.rounds,
+    warmups: sizes.warmups,
+    variants: [
+      {
+        name: "fetch",
+        role: "baseline",
+        measure: () => perSecond(concurrentRequests, () => concurrently(concurrentRequests, concurrency, () => fetchStatus(baseUrl)))
+      },
+      {
+        name: "undici.request",
+        role: "reference",
+        measure: () => perSecond(concurrentRequests, () => concurrently(concurrentRequests, concurrency, () => undiciStatus(baseUrl)))
+      },
+      {
+        name: "SDK Effect (Execution)",
+        role: "sdk",
+        measure: () => perSecond(concurrentRequests, () => runtime.runPromise(Sdk.effectStatusConcurrent(concurrentRequests, concurrency)))
+      },
+      {
+        name: "SDK client (FlowLikeClient)",
+        role: "sdk",
+        measure: () => perSecond(concurrentRequests, () => concurrently(concurrentRequests, concurrency, () => client.getRunStatus(STATUS_RUN_ID)))
+      }
+    ]
+  },
+  {
+    id: "3a",
+    title: `triggerWorkflow, ${sseEvents.toLocaleString("en")} SSE events`,
+    metric: "time per event",
+    unit: "µs/event",
+    better: "lower",
+    target: 1.5,
+    rounds: sizes.rounds,
+    warmups: sizes.warmups,
+    variants: [
+      { name: "fetch + eventsource-parser + JSON.parse", role: "baseline", measure: () => perEvent(sseEvents, () => fetchSse(baseUrl, sseEvents)) },
+      { name: "SDK Effect (Workflows)", role: "sdk", measure: () => perEvent(sseEvents, () => runtime.runPromise(Sdk.effectTrigger(sseEvents))) },
+      { name: "SDK client (FlowLikeClient)", role: "sdk", measure: () => perEvent(sseEvents, () => Sdk.clientTrigger(client, sseEvents)) }
+    ]
+  },
+  {
+    id: "3b",
+    title: `triggerWorkflow, ${sseEvents.toLocaleString("en")} SSE events, fresh process each`,
+    metric: "peak RSS growth during the stream",
+    unit: "MiB",
+    better: "lower",
+    target: 1.2,
+    rounds: sizes.childRounds,
+    warmups: 0,
+    concurrent: smoke,
+    variants: (["baseline", "sdk-effect", "sdk-client"] as const).map((variant) => ({
+      name: variant === "baseline"
+        ? "fetch + eventsource-parser + JSON.parse"
+        : variant === "sdk-effect"
+        ? "SDK Effect (Workflows)"
+        : "SDK client (FlowLikeClient)",
+      role: variant === "baseline" ? "baseline" as const : "sdk" as const,
+      measure: async () =>
+        ((await runNode(["--expose-gc", "child.ts", "rss", variant, baseUrl, String(sseEvents)])).value as { readonly growthMiB: number }).growthMiB
+    }))
+  },
+  {
+    id: "4",
+    title: `watchRun, ${watchEvents.toLocaleString("en")} events in pages of 100`,
+    metric: "time per event",
+    unit: "µs/event",
+    better: "lower",
+    target: 1.3,
+    rounds: sizes.rounds,
+    warmups: sizes.warmups,
+    variants: [
+      { name: "fetch long-poll loop", role: "baseline", measure: () => perEvent(watchEvents, () => fetchWatch(baseUrl, watchToken(watchEvents))) },
+      {
+        name: "SDK Effect (Execution)",
+        role: "sdk",
+        measure: () => perEvent(watchEvents, () => runtime.runPromise(Sdk.effectWatch(watchToken(watchEvents))))
+      },
+      { name: "SDK client (FlowLikeClient)", role: "sdk", measure: () => perEvent(watchEvents, () => Sdk.clientWatch(client, watchToken(watchEvents))) }
+    ]
+  },
+  {
+    id: "5",
+    title: "start-up: import + first getRunStatus, fresh process",
+    metric: "wall time from spawn to exit",
+    unit: "ms",
+    better: "lower",
+    target: 2,
+    rounds: sizes.startupRounds,
+    warmups: sizes.warmups,
+    // A smoke run only checks that the path works: its processes may share the machine.
+    concurrent: smoke,
+    variants: (["fetch", "client", "effect"] as const).map((script) => ({
+      name: script === "fetch" ? "fetch script" : script === "client" ? "SDK client (FlowLikeClient)" : "SDK Effect (FlowLike.layer)",
+      role: script === "fetch" ? "baseline" as const : script === "client" ? "sdk" as const : "reference" as const,
+      measure: async () => (await runNode([`startup/${script}.mjs`, baseUrl, PAT, STATUS_RUN_ID])).wallMs
+    }))
+  },
+  {
+    id: "6",
+    title: `idle watchRun (each poll held ${sizes.idleHoldMs / 1000} s, empty pages), one process per variant`,
+    metric: `process CPU per ${(sizes.idlePeriods * sizes.idleHoldMs) / 1000} s window (${sizes.idlePeriods} polls) after ${sizes.idleWarmupMs / 1000} s warm-up`,
+    unit: "ms CPU/s",
+    better: "lower",
+    target: 1,
+    rounds: sizes.idleWindows,
+    warmups: 0,
+    variants: [
+      { name: "fetch long-poll loop", role: "baseline" },
+      { name: "SDK Effect (Execution)", role: "sdk" },
+      { name: "SDK client (FlowLikeClient)", role: "sdk" }
+    ],
+    // The variants are idle: they run at the same time, each in its own process, window after window.
+    collect: () =>
+      Promise.all((["baseline", "sdk-effect", "sdk-client"] as const).map(async (variant) => {
+        const { value } = await runNode([
+          "child.ts",
+          "idle",
+          variant,
+          baseUrl,
+          String(sizes.idleHoldMs),
+          String(sizes.idleWarmupMs),
+          String(sizes.idleWindows),
+          String(sizes.idlePeriods)
+        ])
+        const { cpuMs, elapsedMs } = value as { readonly cpuMs: ReadonlyArray<number>; readonly elapsedMs: ReadonlyArray<number> }
+        return cpuMs.map((cpu, index) => cpu / (elapsedMs[index]! / 1000))
+      }))
+  }
+]
+
+const results: Array<PathResult> = []
+try {
+  for (const path of paths) {
+    if (only !== undefined && !only.includes(path.id)) continue
+    const started = performance.now()
+    const result = await runPath(path)
+    results.push(result)
+    const seconds = ((performance.now() - started) / 1000).toFixed(1)
+    process.stdout.write(`${path.id} ${path.title}: ${seconds} s\n`)
+    for (const variant of result.variants) {
+      process.stdout.write(
+        `  ${variant.name}: ${num(variant.summary.median)} ${path.unit} [${variant.values.map(num).join(", ")}]${
+          variant.role === "baseline" ? "" : `, ratio ${ratioText(variant.ratio)}`
+        }\n`
+      )
+    }
+  }
+} finally {
+  await client.close()
+  await runtime.dispose()
+  server.stop()
+}
+
+const cpu = cpus()
+const machine = `${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM, ${process.platform} ${process.arch}`
+const date = new Date().toISOString().slice(0, 10)
+/** The SDK source as measured: its commit, and whether the sdk or client sources had uncommitted changes. */
+const sdkSource = (() => {
+  try {
+    const git = (...gitArgs: Array<string>) => execFileSync("git", gitArgs, { cwd: new URL("..", import.meta.url), encoding: "utf8" }).trim()
+    const dirty = git("status", "--porcelain", "--", "packages/sdk/src", "packages/client/src") !== ""
+    return `commit ${git("rev-parse", "--short", "HEAD")}${dirty ? " with uncommitted changes in packages/*/src" : ""}`
+  } catch {
+    return "unknown (no git)"
+  }
+})()
+const output = table(results)
+process.stdout.write(`\n${output}\n`)
+
+if (jsonFile !== undefined) {
+  writeFileSync(jsonFile, JSON.stringify({ smoke, machine, node: process.version, date, sdkSource, sizes, results }, null, 2))
+}
+
+if (!smoke && only === undefined && !args.includes("--no-write")) {
+  const summary = [
+    `- Machine: ${machine}`,
+    `- Node ${process.version}; date ${date}; SDK measured: ${sdkSource} (built \`dist\`)`,
+    `- Rounds: ${sizes.rounds} in-process (paths 1, 2, 3a, 4) after ${sizes.warmups} warm-up round, ${sizes.childRounds} fresh processes per variant for RSS (3b), ${sizes.startupRounds} for start-up (5) after ${sizes.warmups} warm-up, ${sizes.idleWindows} consecutive windows for idle CPU (6); variants in an order rotated every round`,
+    `- Sizes: ${statusRequests} sequential requests per round (1), ${concurrentRequests} requests ${concurrency} at a time (2), ${sseEvents.toLocaleString("en")} SSE events (3), ${
+      watchEvents.toLocaleString("en")
+    } polled events (4)`
+  ].join("\n")
+  const markdown = `# Benchmark results
+
+Written by \`pnpm bench\` (bench/run.ts). Every SDK path runs side by side with its plain baseline
+in the same run, against a minimal \`node:http\` server in its own process (bench/server.ts) that
+answers from precomputed buffers in the real wire format. Ratios are SDK / baseline per round, then
+the median over rounds; for throughput (path 2) higher is better, elsewhere lower. Targets are the
+ones of issue 7.
+
+${summary}
+
+${output}
+
+Method:
+
+- 1, 2: \`GET /api/v1/execution/run/:id\` (a full \`RunStatusResponse\`); the baselines parse the JSON
+  and check \`status\`, the SDK decodes it with its schema. Path 1's value is the round's median
+  latency; \`undici.request\` is shown for reference (it is not what the SDK runs on).
+- 3a: \`POST .../board/:board/invoke\`, framed \`event: <type>\\ndata: <InterComEvent JSON>\\n\\n\` in 16 KiB
+  writes: run_initiated, then 40% log, 30% \`run:<id>\` node state (\`{runId,nodeIds,method}\`), 20%
+  progress, 10% \`generic_result\` with a small object, then completed. The baseline is \`fetch\` +
+  \`eventsource-parser\` + \`JSON.parse\` of each frame's data.
+- 3b: one fresh process per measurement (bench/child.ts): imports and client first, then GC, then
+  RSS before the stream; peak RSS sampled every 256 events and from the kernel's high-water mark.
+- 4: \`GET /api/v1/execution/poll?after_sequence=N&timeout=10\` with \`Authorization: Bearer\`, 100 events
+  a page, \`Running\` until the page with the last event, then \`Completed\`; the baseline is a
+  hand-written \`fetch\` loop that stops, like the SDK, on a terminal status with a page not full.
+- 5: \`node bench/startup/<variant>.mjs\`: import, build the client, one \`getRunStatus\`, exit.
+- 6: one process per variant, all three at once (they are idle), watching a run that never sends
+  anything; the server holds each poll to the next whole period of the wall clock, so each window
+  (whole periods, starting half a period off) sees the same number of polls in every variant.
+  \`process.cpuUsage()\` per window after the warm-up (which covers V8's tier-up of undici's
+  \`llhttp\` WebAssembly, a one-off ~85 ms of CPU some 3 s into any process that uses \`fetch\`),
+  as CPU milliseconds per second of wall time.
+
+Noise: the machine may be shared; each round runs every variant back to back, so a slow moment
+tends to hit a round's variants alike, and the ratio column (median of per-round ratios) is the
+figure to compare with the targets.
+
+Profiling a path: \`node bench/profile.ts <status|concurrent|trigger|watch> <effect|client|baseline>\`
+profiles the measured phase only (V8's sampling profiler, after a warm-up) into a \`.cpuprofile\`;
+\`node bench/cpuprofile.ts <file>\` prints its self time by package, module and function.
+`
+  writeFileSync(new URL("./RESULTS.md", import.meta.url), markdown)
+  process.stdout.write("\nWritten to bench/RESULTS.md\n")
+}
+
+// Stray timers or sockets must not keep the suite alive.
+process.exit(0)

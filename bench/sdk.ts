@@ -1,0 +1,104 @@
+/**
+ * The SDK side of every measured path, through the stable public surface only: the Promise client
+ * (`FlowLikeClient`) and the Effect services (`FlowLike.layer`, `Workflows`, `Execution`).
+ */
+import { Effect, ManagedRuntime, Stream } from "effect"
+import { FlowLikeClient } from "@flow-like/client"
+import { Execution, FlowLike, Workflows } from "@flow-like/effect"
+import { APP_ID, INVOKE_PAYLOAD, NODE_ID, PAT, sseBoard, STATUS_RUN_ID } from "./protocol.ts"
+
+export type OnEvent = (count: number) => void
+
+export const makeClient = (baseUrl: string) => new FlowLikeClient({ baseUrl, pat: PAT })
+
+export const makeRuntime = (baseUrl: string) => ManagedRuntime.make(FlowLike.layer({ baseUrl, pat: PAT }))
+
+export type SdkRuntime = ReturnType<typeof makeRuntime>
+
+const checkStatus = (status: { readonly status: string }) => {
+  if (status.status !== "Completed") throw new Error(`unexpected run status ${status.status}`)
+}
+
+// ---- getRunStatus ----------------------------------------------------------------------------
+
+/** `n` sequential `getRunStatus` calls in one Effect program, each timed (ms). */
+export const effectStatusLatencies = Effect.fnUntraced(function*(n: number) {
+  const execution = yield* Execution.Execution
+  const latencies: Array<number> = []
+  for (let index = 0; index < n; index++) {
+    const started = performance.now()
+    checkStatus(yield* execution.getRunStatus(STATUS_RUN_ID))
+    latencies.push(performance.now() - started)
+  }
+  return latencies
+})
+
+export const clientStatusLatencies = async (client: FlowLikeClient, n: number): Promise<Array<number>> => {
+  const latencies: Array<number> = []
+  for (let index = 0; index < n; index++) {
+    const started = performance.now()
+    checkStatus(await client.getRunStatus(STATUS_RUN_ID))
+    latencies.push(performance.now() - started)
+  }
+  return latencies
+}
+
+/** `total` `getRunStatus` calls, `concurrency` at a time. */
+export const effectStatusConcurrent = Effect.fnUntraced(function*(total: number, concurrency: number) {
+  const execution = yield* Execution.Execution
+  yield* Effect.forEach(
+    Array.from({ length: total }, (_, index) => index),
+    () => Effect.map(execution.getRunStatus(STATUS_RUN_ID), checkStatus),
+    { concurrency, discard: true }
+  )
+})
+
+// ---- triggerWorkflow ---------------------------------------------------------------------------
+
+/** Streams a run of `events` events to its end; returns how many events arrived. */
+export const effectTrigger = Effect.fnUntraced(function*(events: number, onEvent?: OnEvent) {
+  const workflows = yield* Workflows.Workflows
+  let count = 0
+  yield* workflows.triggerWorkflow(APP_ID, sseBoard(events), NODE_ID, INVOKE_PAYLOAD).pipe(
+    Stream.runForEach(() => {
+      count++
+      onEvent?.(count)
+      return Effect.void
+    })
+  )
+  return count
+})
+
+export const clientTrigger = async (client: FlowLikeClient, events: number, onEvent?: OnEvent): Promise<number> => {
+  let count = 0
+  for await (const _ of client.triggerWorkflow(APP_ID, sseBoard(events), NODE_ID, INVOKE_PAYLOAD)) {
+    count++
+    onEvent?.(count)
+  }
+  return count
+}
+
+// ---- watchRun ----------------------------------------------------------------------------------
+
+/** Watches the run of the poll token to its end; returns how many events arrived. */
+export const effectWatch = Effect.fnUntraced(function*(pollToken: string, onEvent?: OnEvent) {
+  const execution = yield* Execution.Execution
+  let count = 0
+  yield* execution.watchRun(pollToken, { waitSeconds: 10 }).pipe(
+    Stream.runForEach(() => {
+      count++
+      onEvent?.(count)
+      return Effect.void
+    })
+  )
+  return count
+})
+
+export const clientWatch = async (client: FlowLikeClient, pollToken: string, onEvent?: OnEvent): Promise<number> => {
+  let count = 0
+  for await (const _ of client.watchRun(pollToken, { waitSeconds: 10 })) {
+    count++
+    onEvent?.(count)
+  }
+  return count
+}
