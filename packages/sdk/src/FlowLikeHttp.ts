@@ -19,7 +19,6 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import { constFalse, constTrue } from "effect/Function"
-import * as Sse from "effect/encoding/Sse"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as Headers from "effect/http/Headers"
 import * as HttpBody from "effect/http/HttpBody"
@@ -33,6 +32,7 @@ import type { ResolvedConfig } from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
 import * as Errors from "./internal/errors.ts"
 import "./internal/fastWire.ts"
+import { decodeSse } from "./internal/sse.ts"
 import { isDebugEnabled } from "./internal/trace.ts"
 import { fastDecoderOf } from "./internal/wire.ts"
 import { USER_AGENT } from "./internal/version.ts"
@@ -65,6 +65,16 @@ export const streamBody = (
   stream: Stream.Stream<Uint8Array, unknown>,
   options: { readonly contentLength: number; readonly contentType?: string | undefined }
 ): Body => ({ _tag: "Raw", body: HttpBody.stream(stream, options.contentType, options.contentLength) })
+
+/** One decoded SSE event. */
+export interface SseEvent {
+  readonly _tag: "Event"
+  /** The `event:` field, `message` when the frame had none. */
+  readonly event: string
+  readonly id: string | undefined
+  /** The data lines joined with `\n`. */
+  readonly data: string
+}
 
 /** One call, described independently of the transport. */
 export interface Request {
@@ -191,7 +201,7 @@ export class FlowLikeHttp extends Context.Service<FlowLikeHttp, {
   /** Sends a request and streams the bytes of its successful response (idle-timed like SSE). */
   bytes(request: Request): Stream.Stream<Uint8Array, FlowLikeError.FlowLikeError>
   /** Sends a request whose answer is an SSE stream and yields its decoded frames. Never retried. */
-  sse(request: Request): Stream.Stream<Sse.Event, FlowLikeError.FlowLikeError>
+  sse(request: Request): Stream.Stream<SseEvent, FlowLikeError.FlowLikeError>
 }>()("@flow-like/effect/FlowLikeHttp") {
   /** Builds the transport from `FlowLikeConfig`, `Auth` and the ambient `HttpClient`. */
   static readonly layer: Layer.Layer<FlowLikeHttp, never, FlowLikeConfig | Auth.Auth | HttpClient.HttpClient> = Layer.effect(
@@ -406,7 +416,7 @@ export const make = (
   const frames = (
     info: Errors.RequestInfo,
     response: HttpClientResponse.HttpClientResponse
-  ): Effect.Effect<Stream.Stream<Sse.Event, FlowLikeError.FlowLikeError>, FlowLikeError.FlowLikeError> => {
+  ): Effect.Effect<Stream.Stream<SseEvent, FlowLikeError.FlowLikeError>, FlowLikeError.FlowLikeError> => {
     const contentType = response.headers["content-type"] ?? ""
     if (!contentType.startsWith("text/event-stream")) {
       return response.text.pipe(
@@ -419,14 +429,9 @@ export const make = (
       )
     }
     return Effect.succeed(
-      idleTimeout(info, Stream.mapError(response.stream, (error) => Errors.streamBroken(info, error))).pipe(
-        Stream.decodeText(),
-        Stream.pipeThroughChannel(Sse.decode()),
-        Stream.catchTags({
-          Retry: () =>
-            Stream.fail(Errors.streamFailed(info, "the server asked the client to reconnect, which Flow-Like streams do not support")),
-          SseError: (error) => Stream.fail(Errors.streamFailed(info, error.message))
-        })
+      decodeSse(
+        idleTimeout(info, Stream.mapError(response.stream, (error) => Errors.streamBroken(info, error))),
+        (detail) => Errors.streamFailed(info, detail)
       )
     )
   }

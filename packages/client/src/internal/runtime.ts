@@ -111,19 +111,19 @@ export class ClientRuntime<R> {
       }
       return inner
     }
-    const next = async (): Promise<IteratorResult<A>> => {
-      if (finished) return { done: true, value: undefined }
-      if (prefetched !== undefined) {
-        const result = prefetched
-        prefetched = undefined
-        return settle(await result)
-      }
-      const iterator = await start()
-      return settle(await iterator.next())
-    }
     const settle = (result: IteratorResult<A>) => {
       if (result.done === true) finished = true
       return result
+    }
+    const next = (): Promise<IteratorResult<A>> => {
+      if (finished) return Promise.resolve({ done: true, value: undefined })
+      if (prefetched !== undefined) {
+        const result = prefetched
+        prefetched = undefined
+        return result.then(settle)
+      }
+      if (inner !== undefined) return inner.next().then(settle)
+      return start().then((iterator) => iterator.next()).then(settle)
     }
     const iterator: AsyncIterator<A> = {
       next,

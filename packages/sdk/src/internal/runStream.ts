@@ -1,7 +1,7 @@
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import type * as Sse from "effect/encoding/Sse"
+import type { SseEvent } from "../FlowLikeHttp.ts"
 import { InterComEvent, ProxyError } from "../api/WorkflowsApi.ts"
 import * as FlowLikeError from "../FlowLikeError.ts"
 import { describeRequest } from "../FlowLikeHttp.ts"
@@ -84,7 +84,7 @@ export const runEvents = (
     let runId: string | undefined
     let ending: FlowLikeError.FlowLikeError | "completed" | undefined
 
-    const toEvents = (frames: ReadonlyArray<Sse.Event>): Array<WorkflowEvent.WorkflowEvent | typeof STOP> => {
+    const toEvents = (frames: ReadonlyArray<SseEvent>): Array<WorkflowEvent.WorkflowEvent | typeof STOP> => {
       const out: Array<WorkflowEvent.WorkflowEvent | typeof STOP> = []
       for (const frame of frames) {
         if (ending !== undefined) break
