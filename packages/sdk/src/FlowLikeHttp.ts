@@ -60,7 +60,11 @@ export const blobBody = (blob: Blob, contentType?: string): Body => ({
   body: HttpBody.raw(blob, { contentType: contentType ?? (blob.type || "application/octet-stream"), contentLength: blob.size })
 })
 
-/** A streamed body of known length (storage services refuse chunked uploads). */
+/**
+ * A streamed body of known length. The length reaches the `HttpClient`; `fetch` cannot send a
+ * stream with a `Content-Length` and sends it chunked, which signed storage URLs refuse: there,
+ * send bytes or a `Blob`, or run on `NodeHttpClient` (`FlowLike.layerWithoutHttpClient`).
+ */
 export const streamBody = (
   stream: Stream.Stream<Uint8Array, unknown>,
   options: { readonly contentLength: number; readonly contentType?: string | undefined }

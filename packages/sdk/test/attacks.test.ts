@@ -341,3 +341,35 @@ describe("attacks", () => {
     }).pipe(Effect.scoped))
 })
 
+
+describe("transport bodies", () => {
+  it.live("sends JSON, bytes, a Blob and a byte stream of known length to an absolute URL, without credentials", () =>
+    Effect.gen(function*() {
+      const storage = yield* loopback((_, response) => response.end())
+      const http = yield* Effect.service(FlowLikeHttp.FlowLikeHttp)
+      const bodies = [
+        FlowLikeHttp.jsonBody({ a: 1 }),
+        FlowLikeHttp.bytesBody(new TextEncoder().encode("bytes!"), "application/x-test"),
+        FlowLikeHttp.blobBody(new Blob(["a blob"], { type: "text/plain" })),
+        FlowLikeHttp.streamBody(Stream.make(new TextEncoder().encode("str"), new TextEncoder().encode("eam")), {
+          contentLength: 6,
+          contentType: "application/octet-stream"
+        })
+      ]
+      for (const body of bodies) {
+        yield* http.execute({ method: "PUT", path: "", url: `${storage.url}/object`, body })
+      }
+      assert.deepStrictEqual(storage.received.map((request) => request.body), ["{\"a\":1}", "bytes!", "a blob", "stream"])
+      assert.deepStrictEqual(storage.received.map((request) => request.headers["content-type"]), [
+        "application/json",
+        "application/x-test",
+        "text/plain",
+        "application/octet-stream"
+      ])
+      assert.deepStrictEqual(storage.received.slice(0, 3).map((request) => request.headers["content-length"]), ["7", "6", "6"])
+      for (const request of storage.received) {
+        assert.isUndefined(request.headers["authorization"])
+        assert.isUndefined(request.headers["x-api-key"])
+      }
+    }).pipe(Effect.scoped, Effect.provide(sdk("http://127.0.0.1:9", { headers: { "x-team": "blue" } }))))
+})
