@@ -8,13 +8,15 @@ import { fastDecoder, present, useFastDecoderFor } from "./wire.ts"
  * declared schemas do; the transport tries them before the full decode.
  */
 
-/** `PolledEvent`. */
-export const decodePolledEvent = fastDecoder(PolledEvent, (wire) => ({
+const polledEvent = (wire: typeof PolledEvent.Encoded): typeof PolledEvent.Type => ({
   sequence: wire.sequence,
   eventType: wire.event_type,
   payload: wire.payload,
   createdAt: wire.created_at
-}))
+})
+
+/** `PolledEvent`. */
+export const decodePolledEvent = fastDecoder(PolledEvent, polledEvent)
 
 const statusFields = (wire: {
   readonly run_id: string
@@ -37,12 +39,7 @@ const statusFields = (wire: {
 /** `PollResponse`. */
 export const decodePollResponse = fastDecoder(PollResponse, (wire) => ({
   ...statusFields(wire),
-  events: wire.events.map((event) => ({
-    sequence: event.sequence,
-    eventType: event.event_type,
-    payload: event.payload,
-    createdAt: event.created_at
-  }))
+  events: wire.events.map(polledEvent)
 }))
 
 /** `RunStatus`. */
