@@ -238,6 +238,20 @@ describe("Models", () => {
       return MockHttpClient.json(bits.slice(body.offset, body.offset + body.limit))
     }))))
 
+  it.effect("embed keeps a configured timeout longer than 180 s; listLlms returns 50 models by default", () =>
+    Effect.gen(function*() {
+      const models = yield* Models.Models
+      const fiber = yield* Effect.forkChild(Effect.flip(models.embed({ bitId: "emb", input: ["x"] })))
+      yield* TestClock.adjust("299 seconds")
+      assert.isUndefined(fiber.pollUnsafe())
+      yield* TestClock.adjust("2 seconds")
+      assert.strictEqual((yield* Fiber.join(fiber)).reason._tag, "TimeoutError")
+      assert.strictEqual((yield* models.listLlms()).length, 50)
+    }).pipe(Effect.provide(sdkLayer((request) =>
+      request.url.endsWith("/bit")
+        ? MockHttpClient.json(Array.from({ length: 100 }, (_, index) => llmBit(index, "Hosted")))
+        : Effect.never, { timeout: "300 seconds" }))))
+
   it.effect("model info: the first language's name, else the id; remote means a hosted provider or an endpoint with an implementation", () =>
     Effect.gen(function*() {
       const models = yield* Models.Models
