@@ -134,7 +134,7 @@ describe("Models end to end against the dev server", () => {
       assert.strictEqual(JSON.parse(dev.requests.at(-1)?.body ?? "{}").response_format.json_schema.name, "cats")
     }).pipe(Effect.provide(e2e())))
 
-  it.live("failures: unknown bit 500, unsupported provider 400, missing credential user 500", () =>
+  it.live("failures: unknown bit 500, unsupported provider 400, a bit that is no LLM 500", () =>
     Effect.gen(function*() {
       const dev = yield* DevServerService
       const models = yield* Models.Models
@@ -145,8 +145,7 @@ describe("Models end to end against the dev server", () => {
       assert.strictEqual(local._tag, "InvalidRequestError")
       assert.include(local.message, "Unsupported provider: Ollama")
       const embedding = reasonOf(yield* Effect.flip(Stream.runDrain(models.chatCompletionsStream({ bitId: dev.seed.bits.embeddingBitId, messages: [user("hi")] }))))
-      assert.strictEqual(embedding._tag, "InvalidRequestError")
-      assert.include(embedding.message, "Unsupported provider")
+      assert.strictEqual(embedding._tag, "ServerError")
       // Chat is an invocation: one request each, never retried.
       assert.strictEqual(dev.requests.filter((request) => request.path === "/api/v1/chat/completions").length, 3)
     }).pipe(Effect.provide(e2e())))
@@ -238,8 +237,9 @@ describe("Models end to end against the dev server", () => {
       assert.strictEqual((yield* models.listLlms({ limit: 3 })).length, 3)
       const embeddings = yield* models.listEmbeddingModels()
       assert.deepStrictEqual(embeddings.map((model) => [model.bitId, model.vectorLength]), [[dev.seed.bits.embeddingBitId, 384], [dev.seed.bits.largeEmbeddingBitId, 768]])
-      const page = yield* models.searchBits({ search: "dev embed", bitTypes: ["Embedding"], language: "en" })
+      const page = yield* models.searchBits({ search: "Dev Embed", bitTypes: ["Embedding"], language: "en" })
       assert.deepStrictEqual(page.map((bit) => bit.id), ["dev-embed-small", "dev-embed-large", "dev-embed-local"])
+      assert.strictEqual(page[0]?.meta["en"]?.createdAt.toISOString(), "2026-01-01T00:00:00.000Z")
       assert.strictEqual(dev.requests.at(-1)?.query, "language=en")
       const capped = yield* models.searchBits({ bitTypes: ["Llm"], limit: 500 })
       assert.strictEqual(capped.length, 100)

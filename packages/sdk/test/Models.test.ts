@@ -28,9 +28,31 @@ const bodyOf = (index: number) => Effect.map(recorded, (requests) => JSON.parse(
 interface WireBit {
   readonly id: string
   readonly type: string
-  readonly meta: Record<string, { readonly name: string; readonly description?: string; readonly tags?: ReadonlyArray<string> }>
+  readonly meta: Record<string, ReturnType<typeof wireMeta>>
   readonly parameters: unknown
 }
+
+const time = { secs_since_epoch: 1_767_225_600, nanos_since_epoch: 0 }
+
+/** `Metadata` as serde writes it: every field, `null` for the empty options. */
+const wireMeta = (name: string, tags: ReadonlyArray<string> = []) => ({
+  name,
+  description: "No description",
+  long_description: null,
+  release_notes: null,
+  tags,
+  use_case: null,
+  icon: null,
+  thumbnail: null,
+  preview_media: [],
+  age_rating: null,
+  website: null,
+  support_url: null,
+  docs_url: null,
+  organization_specific_values: null,
+  created_at: time,
+  updated_at: time
+})
 
 const wireBit = (bit: WireBit) => ({
   authors: [],
@@ -50,7 +72,7 @@ const wireBit = (bit: WireBit) => ({
 })
 
 const llmBit = (index: number, provider: string) =>
-  wireBit({ id: `llm-${index}`, type: "Llm", meta: { en: { name: `Model ${index}` } }, parameters: { context_length: 8, provider: { provider_name: provider } } })
+  wireBit({ id: `llm-${index}`, type: "Llm", meta: { en: wireMeta(`Model ${index}`) }, parameters: { context_length: 8, provider: { provider_name: provider } } })
 
 describe("Models", () => {
   it.effect("sends the bit id as model, snake_case options, extra fields under the typed ones, stream: false", () =>
@@ -224,7 +246,7 @@ describe("Models", () => {
       assert.deepStrictEqual(found.map((model) => model.bitId), ["llm-9", "llm-99", "llm-109", "llm-119", "llm-129"])
       assert.deepStrictEqual(
         { name: found[0]?.name, providerName: found[0]?.providerName, contextLength: found[0]?.contextLength, languages: found[0]?.languages, tags: found[0]?.tags, description: found[0]?.description },
-        { name: "Model 9", providerName: "hosted:openai", contextLength: 8, languages: [], tags: [], description: "" }
+        { name: "Model 9", providerName: "hosted:openai", contextLength: 8, languages: [], tags: [], description: "No description" }
       )
       const bodies = (yield* recorded).map((request) => JSON.parse(request.body ?? "{}"))
       assert.deepStrictEqual(bodies.map((body) => body.offset), [0, 100])
@@ -256,13 +278,13 @@ describe("Models", () => {
     Effect.gen(function*() {
       const models = yield* Models.Models
       const found = yield* models.listEmbeddingModels()
-      assert.deepStrictEqual(found.map((model) => [model.bitId, model.name, model.vectorLength, model.languages]), [
-        ["e1", "Einbettung", 384, ["de"]],
-        ["e2", "e2", 768, []]
+      assert.deepStrictEqual(found.map((model) => [model.bitId, model.name, model.vectorLength, model.languages, model.tags, model.description]), [
+        ["e1", "Einbettung", 384, ["de"], ["text"], "No description"],
+        ["e2", "e2", 768, [], [], ""]
       ])
     }).pipe(Effect.provide(sdkLayer(() =>
       MockHttpClient.json([
-        wireBit({ id: "e1", type: "Embedding", meta: { de: { name: "Einbettung" } }, parameters: { vector_length: 384, languages: ["de"], remote: { endpoint: "https://x", implementation: "HuggingfaceEndpoint" } } }),
+        wireBit({ id: "e1", type: "Embedding", meta: { de: wireMeta("Einbettung", ["text"]) }, parameters: { vector_length: 384, languages: ["de"], remote: { endpoint: "https://x", implementation: "HuggingfaceEndpoint" } } }),
         wireBit({ id: "e2", type: "Embedding", meta: {}, parameters: { vector_length: 768, provider_name: "Hosted" } }),
         wireBit({ id: "e3", type: "Embedding", meta: {}, parameters: { vector_length: 768, remote: { implementation: "HuggingfaceEndpoint" } } }),
         wireBit({ id: "e4", type: "Embedding", meta: {}, parameters: "not an object" })

@@ -54,7 +54,11 @@ describe("dev server model routes", () => {
     expect((await unknown.json()).error.code).toBe("INTERNAL_ERROR")
     const local = await post("/chat/completions", { model: server.seed.bits.localLlmBitId, messages: hi })
     expect(local.status).toBe(400)
-    expect((await local.json()).error.message).toBe("Unsupported provider: Ollama")
+    expect((await local.json()).error.message).toBe(
+      "Unsupported provider: Ollama. Supported: Hosted, hosted:openrouter, hosted:openai, hosted:anthropic, hosted:bedrock, hosted:azure, hosted:vertex"
+    )
+    const embedding = await post("/chat/completions", { model: server.seed.bits.embeddingBitId, messages: hi })
+    expect(embedding.status).toBe(500)
     const apiKey = await post("/chat/completions", { model: server.seed.bits.llmBitId, messages: hi }, { authorization: "", "x-api-key": server.apiKey })
     expect(apiKey.status).toBe(500)
   })
@@ -91,18 +95,29 @@ describe("dev server model routes", () => {
     expect(dot(a ?? [], a ?? [])).toBeCloseTo(1, 5)
     expect(dot(a ?? [], b ?? [])).toBeGreaterThan(0.8)
     const local = await post("/embeddings/embed", { model: "dev-embed-local", input: ["x"] })
-    expect(local.status).toBe(400)
+    expect(local.status).toBe(500)
+    server.models.addBit({ id: "no-impl", type: "Embedding", name: "No implementation", parameters: { vector_length: 8, remote: { endpoint: "https://x" } } })
+    const noImplementation = await post("/embeddings/embed", { model: "no-impl", input: ["x"] })
+    expect(noImplementation.status).toBe(400)
+    expect((await noImplementation.json()).error.message).toBe("Bit does not have a remote implementation configured")
   })
 
-  it("bits: search by type and substring with offset and a limit capped at 100; an unknown bit is 404", async () => {
+  it("bits: search by type and substring with offset and a limit capped at 100; an unknown bit is 404; users only", async () => {
+    const anonymous = await fetch(`${server.apiUrl}/bit`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
+    expect(anonymous.status).toBe(500)
+    expect((await (await post("/bit", { search: "echo" })).json())).toEqual([])
     const page = await (await post("/bit", { bit_types: ["Llm"], limit: 1000, offset: 100 })).json()
     expect(page).toHaveLength(server.seed.bits.llmCount - 100)
     const first = await (await post("/bit", { bit_types: ["Llm"] })).json()
     expect(first).toHaveLength(50)
-    const found = await (await post("/bit?language=en", { search: "echo" })).json()
+    const found = await (await post("/bit?language=en", { search: "Echo" })).json()
     expect(found.map((bit: { id: string }) => bit.id)).toEqual([server.seed.bits.llmBitId])
-    expect(found[0]).toMatchObject({ type: "Llm", download_link: null, meta: { en: { name: "Dev Echo", tags: ["chat"] } } })
-    const missing = await fetch(`${server.apiUrl}/bit/nope`)
+    expect(found[0]).toMatchObject({
+      type: "Llm",
+      download_link: null,
+      meta: { en: { name: "Dev Echo", tags: ["chat"], icon: null, preview_media: [], created_at: { secs_since_epoch: 1_767_225_600, nanos_since_epoch: 0 } } }
+    })
+    const missing = await fetch(`${server.apiUrl}/bit/nope`, { headers: { authorization: server.pat } })
     expect(missing.status).toBe(404)
     expect(await missing.json()).toEqual({ error: { code: "NOT_FOUND", message: "Not Found" } })
   })

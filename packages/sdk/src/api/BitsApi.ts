@@ -2,14 +2,15 @@
  * The hub's bits (models, embeddings, files, ...): search them and read one.
  *
  * `POST /bit` is the search (the server's own OpenAPI document calls it `/bit/search`): a
- * `BitSearchQuery` body and a `language` query (default `en`).
+ * `BitSearchQuery` body and a `language` query (default `en`). Both routes need a user
+ * (`user.sub()`, unless the platform allows unauthorized reads): without one they answer 500.
  *
  * @since 0.3.0
  */
 import * as Schema from "effect/Schema"
 import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
-import { nullable, U64 } from "../internal/wire.ts"
+import { I32, nullable, SystemTime, U64, U8 } from "../internal/wire.ts"
 import { InternalError, NotFound, UnprocessableBody, UnsupportedMediaType } from "./ApiErrors.ts"
 
 /** A bit's type as the server spells it; kept open for new ones. */
@@ -21,7 +22,7 @@ export const BitType = Schema.String.annotate({
 
 /** `BitSearchQuery` (`packages/core/src/hub.rs`): `limit` defaults to 50 and is capped at 100. */
 export const BitSearchQuery = Schema.Struct({
-  /** A substring of the bit's name or description. */
+  /** A substring of the bit's name or description (SQL `LIKE`, case-sensitive). */
   search: nullable(Schema.String),
   limit: nullable(U64),
   offset: nullable(U64),
@@ -31,13 +32,37 @@ export const BitSearchQuery = Schema.Struct({
 /** The search's query string: the metadata language (default `en`). */
 export const LanguageQuery = Schema.Struct({ language: Schema.optional(Schema.String) })
 
-/** A bit's metadata in one language; the server sends more fields, which stay in the answer's `raw`. */
+/** A bit's metadata in one language (`Metadata`, `packages/core/src/bit.rs`). */
 export const BitMetadata = Schema.Struct({
   name: Schema.String,
-  description: Schema.optional(Schema.String),
+  description: Schema.String,
   longDescription: nullable(Schema.String),
-  tags: Schema.optional(Schema.Array(Schema.String))
-}).pipe(Schema.encodeKeys({ longDescription: "long_description" })).annotate({ identifier: "BitMetadata" })
+  releaseNotes: nullable(Schema.String),
+  tags: Schema.Array(Schema.String),
+  useCase: nullable(Schema.String),
+  /** A signed URL once the server has presigned it. */
+  icon: nullable(Schema.String),
+  thumbnail: nullable(Schema.String),
+  previewMedia: Schema.Array(Schema.String),
+  ageRating: nullable(I32),
+  website: nullable(Schema.String),
+  supportUrl: nullable(Schema.String),
+  docsUrl: nullable(Schema.String),
+  organizationSpecificValues: nullable(Schema.Array(U8)),
+  createdAt: SystemTime,
+  updatedAt: SystemTime
+}).pipe(Schema.encodeKeys({
+  longDescription: "long_description",
+  releaseNotes: "release_notes",
+  useCase: "use_case",
+  previewMedia: "preview_media",
+  ageRating: "age_rating",
+  supportUrl: "support_url",
+  docsUrl: "docs_url",
+  organizationSpecificValues: "organization_specific_values",
+  createdAt: "created_at",
+  updatedAt: "updated_at"
+})).annotate({ identifier: "BitMetadata" })
 
 /**
  * A `Bit` (`packages/core/src/bit.rs`). `parameters` is open JSON: for Llm/Vlm

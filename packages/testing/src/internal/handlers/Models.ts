@@ -94,10 +94,14 @@ export const makeModelsHandlers = (stores: ModelsStores): ModelsHandlers => {
         const bit = models.getBit(payload.model)
         if (bit === undefined) return yield* internalError()
         const provider = providerOf(bit)
-        const isLlm = bit.type === "Llm" || bit.type === "Vlm"
-        if (!isLlm || provider.name === undefined || !HOSTED_PROVIDERS.has(provider.name.toLowerCase())) {
-          return yield* badRequest(`Unsupported provider: ${provider.name ?? "none"}`)
+        // "Bit is not a model provider" is an `anyhow` error: 500.
+        if ((bit.type !== "Llm" && bit.type !== "Vlm") || provider.name === undefined) return yield* internalError()
+        if (!HOSTED_PROVIDERS.has(provider.name.toLowerCase())) {
+          return yield* badRequest(
+            `Unsupported provider: ${provider.name}. Supported: Hosted, hosted:openrouter, hosted:openai, hosted:anthropic, hosted:bedrock, hosted:azure, hosted:vertex`
+          )
         }
+        const name = provider.name
         const isStream = payload.stream === true
         const failure = models.takeFailure(bit.id)
         if (failure !== undefined) {
@@ -116,7 +120,7 @@ export const makeModelsHandlers = (stores: ModelsStores): ModelsHandlers => {
         models.usage.llmPrice += usage.totalTokens
         const created = Math.floor((yield* Clock.currentTimeMillis) / 1000)
         const id = `chatcmpl-${cuid()}`
-        if (provider.name.toLowerCase() === "hosted:anthropic") {
+        if (name.toLowerCase() === "hosted:anthropic") {
           // The dev server speaks Anthropic's Messages format only when not streaming.
           if (isStream) return yield* badRequest("Upstream error")
           return json({
@@ -168,12 +172,15 @@ export const makeModelsHandlers = (stores: ModelsStores): ModelsHandlers => {
         yield* requireUser(principal)
         const bit = models.getBit(payload.model)
         if (bit === undefined) return yield* internalError()
-        if (bit.type !== "Embedding") return yield* badRequest(`Bit ${bit.id} is not an embedding model`)
+        // Not an embedding bit, or no `remote` at all: `anyhow` errors, 500; no implementation: 400.
         const parameters = Predicate.isObject(bit.parameters) ? bit.parameters : {}
         const remote = parameters["remote"]
         const dimensions = parameters["vector_length"]
-        if (!Predicate.isObject(remote) || !Predicate.isString(remote["implementation"]) || typeof dimensions !== "number") {
-          return yield* badRequest(`Bit ${bit.id} has no remote embedding implementation`)
+        if (bit.type !== "Embedding" || typeof dimensions !== "number" || !Predicate.isObject(remote)) {
+          return yield* internalError()
+        }
+        if (!Predicate.isString(remote["implementation"])) {
+          return yield* badRequest("Bit does not have a remote implementation configured")
         }
         const characters = payload.input.reduce((sum, text) => sum + text.length, 0)
         const promptTokens = Math.floor(characters / 4)

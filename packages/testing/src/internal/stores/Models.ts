@@ -16,7 +16,7 @@ export interface BitSearch {
 export interface ModelsStore {
   readonly addBit: (definition: BitDefinition) => void
   readonly getBit: (bitId: string) => StoredBit | undefined
-  /** `hub.rs` search: type filter, substring of name or description, offset, limit (default 50, at most 100). */
+  /** `search_bits.rs`: type filter, substring of name or description (case-sensitive `LIKE`), offset, limit (default 50, at most 100). */
   readonly search: (query: BitSearch, language: string) => ReadonlyArray<StoredBit>
   readonly script: (bitId: string, answer: ChatScript) => void
   readonly takeScript: (bitId: string) => ChatScript | undefined
@@ -29,11 +29,30 @@ export interface ModelsStore {
 const SEARCH_DEFAULT_LIMIT = 50
 const SEARCH_MAX_LIMIT = 100
 
+const created = new Date("2026-01-01T00:00:00Z")
+
 const toBit = (definition: BitDefinition): StoredBit => ({
   id: definition.id,
   type: definition.type,
   meta: {
-    en: { name: definition.name, description: definition.description ?? "", longDescription: undefined, tags: definition.tags ?? [] }
+    en: {
+      name: definition.name,
+      description: definition.description ?? "No description",
+      longDescription: undefined,
+      releaseNotes: undefined,
+      tags: definition.tags ?? [],
+      useCase: undefined,
+      icon: undefined,
+      thumbnail: undefined,
+      previewMedia: [],
+      ageRating: undefined,
+      website: undefined,
+      supportUrl: undefined,
+      docsUrl: undefined,
+      organizationSpecificValues: undefined,
+      createdAt: created,
+      updatedAt: created
+    }
   },
   authors: ["flow-like dev server"],
   repository: undefined,
@@ -74,14 +93,13 @@ export const makeModels = (): ModelsStore => {
     },
     getBit: (bitId) => bits.get(bitId),
     search: (query, language) => {
-      const needle = query.search?.toLowerCase()
+      const needle = query.search
       const types = query.bitTypes === undefined ? undefined : new Set(query.bitTypes)
       const matching = [...bits.values()].filter((bit) => {
         if (types !== undefined && !types.has(bit.type)) return false
         if (needle === undefined || needle === "") return true
         const meta = bit.meta[language] ?? bit.meta["en"]
-        return meta !== undefined &&
-          (meta.name.toLowerCase().includes(needle) || (meta.description ?? "").toLowerCase().includes(needle))
+        return meta !== undefined && (meta.name.includes(needle) || meta.description.includes(needle))
       })
       const offset = query.offset ?? 0
       const limit = Math.min(query.limit ?? SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT)
