@@ -129,6 +129,6 @@ describe("FlowLikeClient models end to end", () => {
     expect((await rejection(client.getBit("missing"))).reason._tag).toBe("NotFoundError")
     const usage = await client.getUsage({ timeout: 5_000 })
     expect(usage.embeddingPrice).toBe(server.models.usage().embeddingPrice)
-    expect(usage.embeddingPrice).toBe(Math.floor("onetwo".length / 4) + Math.floor("three".length / 4))
+    expect(usage.embeddingPrice).toBe(Math.floor("one".length / 4) + Math.floor("two".length / 4) + Math.floor("three".length / 4))
   })
 })

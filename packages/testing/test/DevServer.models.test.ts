@@ -81,7 +81,7 @@ describe("dev server model routes", () => {
     expect(streamed.status).toBe(400)
   })
 
-  it("embeddings: a single string is axum's 422; unit vectors of the bit's length; prompt tokens = characters / 4", async () => {
+  it("embeddings: a single string is axum's 422; unit vectors of the bit's length; prompt tokens = UTF-8 bytes / 4 per input", async () => {
     const single = await post("/embeddings/embed", { model: server.seed.bits.embeddingBitId, input: "hello" })
     expect(single.status).toBe(422)
     expect(await single.text()).toMatch(/^Failed to deserialize the JSON body into the target type: /)

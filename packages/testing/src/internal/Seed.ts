@@ -82,7 +82,18 @@ const llm = (id: string, name: string, providerName: string, modelId: string): B
   parameters: {
     context_length: 32_768,
     provider: { provider_name: providerName, model_id: modelId, version: null, params: null },
-    model_classification: { coding: 0.5, reasoning: 0.5 }
+    model_classification: {
+      cost: 0.5,
+      speed: 0.5,
+      reasoning: 0.5,
+      creativity: 0.5,
+      factuality: 0.5,
+      function_calling: 0.5,
+      safety: 0.5,
+      openness: 0.5,
+      multilinguality: 0.5,
+      coding: 0.5
+    }
   }
 })
 

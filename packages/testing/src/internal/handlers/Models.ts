@@ -182,8 +182,8 @@ export const makeModelsHandlers = (stores: ModelsStores): ModelsHandlers => {
         if (!Predicate.isString(remote["implementation"])) {
           return yield* badRequest("Bit does not have a remote implementation configured")
         }
-        const characters = payload.input.reduce((sum, text) => sum + text.length, 0)
-        const promptTokens = Math.floor(characters / 4)
+        // `embed.rs` 211: UTF-8 bytes / 4 per input, summed.
+        const promptTokens = payload.input.reduce((sum, text) => sum + Math.floor(Buffer.byteLength(text) / 4), 0)
         models.usage.embeddingPrice += promptTokens
         return {
           embeddings: payload.input.map((text) => embedText(text, dimensions)),

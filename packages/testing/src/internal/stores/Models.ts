@@ -37,7 +37,7 @@ const toBit = (definition: BitDefinition): StoredBit => ({
   meta: {
     en: {
       name: definition.name,
-      description: definition.description ?? "No description",
+      description: definition.description ?? "",
       longDescription: undefined,
       releaseNotes: undefined,
       tags: definition.tags ?? [],
@@ -58,16 +58,16 @@ const toBit = (definition: BitDefinition): StoredBit => ({
   repository: undefined,
   downloadLink: undefined,
   fileName: undefined,
-  hash: `hash-${definition.id}`,
+  hash: definition.id,
   size: undefined,
   hub: "dev.flow-like.local",
   parameters: definition.parameters,
   version: "1.0.0",
   license: "MIT",
   dependencies: [],
-  dependencyTreeHash: `tree-${definition.id}`,
-  created: "2026-01-01T00:00:00Z",
-  updated: "2026-01-01T00:00:00Z"
+  dependencyTreeHash: definition.id,
+  created: "2026-01-01T00:00:00+00:00",
+  updated: "2026-01-01T00:00:00+00:00"
 })
 
 const queues = <A>() => {
