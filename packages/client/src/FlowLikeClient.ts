@@ -26,9 +26,11 @@ import * as Config from "@flow-like/effect/Config"
 import * as Execution from "@flow-like/effect/Execution"
 import * as FlowLike from "@flow-like/effect/FlowLike"
 import * as FlowLikeError from "@flow-like/effect/FlowLikeError"
+import * as Models from "@flow-like/effect/Models"
 import * as Workflows from "@flow-like/effect/Workflows"
 import { makeAdapter } from "./internal/adapter.ts"
 import { ClientRuntime } from "./internal/runtime.ts"
+import type { AwaitableIterable, CallOptionsInput } from "./internal/runtime.ts"
 
 export type { AwaitableIterable, CallOptionsInput as CallOptions } from "./internal/runtime.ts"
 
@@ -54,6 +56,51 @@ const toResult = (invocation: Workflows.AsyncInvocation): AsyncInvocationResult 
   raw: invocation.raw
 })
 
+/** A chat request of the Promise client: with `stream: true` the answer is a stream of chunks. */
+export interface ChatCompletionsRequest extends Models.ChatCompletionRequest {
+  readonly stream?: boolean | undefined
+}
+
+/** `chatCompletions`: a Promise of the completion, or with `stream: true` an awaitable stream of chunks. */
+export interface ChatCompletionsMethod {
+  (
+    request: Models.ChatCompletionRequest & { readonly stream: true },
+    options?: CallOptionsInput
+  ): AwaitableIterable<Models.ChatCompletionChunk>
+  (
+    request: Models.ChatCompletionRequest & { readonly stream?: false | undefined },
+    options?: CallOptionsInput
+  ): Promise<Models.ChatCompletion>
+  (
+    request: ChatCompletionsRequest,
+    options?: CallOptionsInput
+  ): Promise<Models.ChatCompletion> | AwaitableIterable<Models.ChatCompletionChunk>
+}
+
+/** One method, two answers, as the seed's `chat_completions(..., stream=True)`: picks the service operation by `stream`. */
+const chatCompletionsMethod = (
+  once: (request: Models.ChatCompletionRequest, options?: CallOptionsInput) => Promise<Models.ChatCompletion>,
+  stream: (request: Models.ChatCompletionRequest, options?: CallOptionsInput) => AwaitableIterable<Models.ChatCompletionChunk>
+): ChatCompletionsMethod => {
+  function chatCompletions(
+    request: Models.ChatCompletionRequest & { readonly stream: true },
+    options?: CallOptionsInput
+  ): AwaitableIterable<Models.ChatCompletionChunk>
+  function chatCompletions(
+    request: Models.ChatCompletionRequest & { readonly stream?: false | undefined },
+    options?: CallOptionsInput
+  ): Promise<Models.ChatCompletion>
+  function chatCompletions(
+    request: ChatCompletionsRequest,
+    options?: CallOptionsInput
+  ): Promise<Models.ChatCompletion> | AwaitableIterable<Models.ChatCompletionChunk>
+  function chatCompletions(request: ChatCompletionsRequest, options?: CallOptionsInput) {
+    const isStream = typeof request === "object" && request !== null && request.stream === true
+    return isStream ? stream(request, options) : once(request, options)
+  }
+  return chatCompletions
+}
+
 /** Every method of the client: one line each (service, method, position of its options object). */
 const methods = (adapter: ReturnType<typeof makeAdapter<FlowLike.Services>>) => ({
   /** Runs a board from a start node and yields its events until `completed`; a failed run throws `RunError` after its events. */
@@ -71,7 +118,26 @@ const methods = (adapter: ReturnType<typeof makeAdapter<FlowLike.Services>>) => 
   /** Yields every event of an asynchronous run until it ends; a failed run throws `RunError` after its events. */
   watchRun: adapter.stream(Execution.Execution, "watchRun", 1),
   /** Follows an asynchronous run to its end and resolves with its final state; a failed run rejects with `RunError`. */
-  awaitRun: adapter.effect(Execution.Execution, "awaitRun", 1)
+  awaitRun: adapter.effect(Execution.Execution, "awaitRun", 1),
+  /** A chat completion; with `stream: true` an awaitable stream of chunks ending at `[DONE]`. Never retried. */
+  chatCompletions: chatCompletionsMethod(
+    adapter.effect(Models.Models, "chatCompletions", 1),
+    adapter.stream(Models.Models, "chatCompletionsStream", 1)
+  ),
+  /** A chat completion as an awaitable stream of chunks (`stream_options.include_usage` sent by default). */
+  chatCompletionsStream: adapter.stream(Models.Models, "chatCompletionsStream", 1),
+  /** Vectors for one text or many, in input order, sent in batches (default 32, 4 at once, 180 s each). */
+  embed: adapter.effect(Models.Models, "embed", 1),
+  /** The caller's running totals in micro-dollars: `{ llmPrice, embeddingPrice }`. */
+  getUsage: adapter.effect(Models.Models, "getUsage", 0),
+  /** One page of the hub's bits: `{ search?, bitTypes?, limit?, offset?, language? }`. */
+  searchBits: adapter.effect(Models.Models, "searchBits", 0),
+  /** One bit; rejects with `NotFoundError` when unknown. */
+  getBit: adapter.effect(Models.Models, "getBit", 1),
+  /** Hosted or remote Llm and Vlm bits as `ModelInfo`s, paging until `limit` (default 50) are found. */
+  listLlms: adapter.effect(Models.Models, "listLlms", 0),
+  /** Hosted or remote Embedding bits as `ModelInfo`s, paging like `listLlms`. */
+  listEmbeddingModels: adapter.effect(Models.Models, "listEmbeddingModels", 0)
 })
 
 /** The client's API methods. */

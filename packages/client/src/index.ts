@@ -3,17 +3,36 @@
  *
  * @since 0.1.0
  */
+export * as ChatStream from "./ChatStream.ts"
 export { FlowLikeClient } from "./FlowLikeClient.ts"
 export type {
   AsyncInvocationResult,
   AwaitableIterable,
   CallOptions,
+  ChatCompletionsMethod,
+  ChatCompletionsRequest,
   FlowLikeClientMethods,
   FlowLikeClientOptions
 } from "./FlowLikeClient.ts"
 export { FlowLikeError } from "@flow-like/effect/FlowLikeError"
 export type { FlowLikeErrorReason } from "@flow-like/effect/FlowLikeError"
 export type { PollOptions, PollResult, RunOutcome, RunStatus, WatchOptions } from "@flow-like/effect/Execution"
+export type {
+  Bit,
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  ChatMessage,
+  EmbedRequest,
+  Embeddings,
+  ListModelsOptions,
+  ModelInfo,
+  ResponseFormat,
+  SearchBitsOptions,
+  Tool,
+  ToolChoice,
+  Usage
+} from "@flow-like/effect/Models"
 export type { RunEvent, WorkflowEvent } from "@flow-like/effect/WorkflowEvent"
 export type {
   BoardInvokeOptions,

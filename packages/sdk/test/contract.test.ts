@@ -6,7 +6,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Redacted, Schema, Stream } from "effect"
 import { MockHttpClient } from "@flow-like/testing"
-import { ApiErrors, Execution, ExecutionApi, FlowLikeApi, HealthApi, Workflows, WorkflowsApi } from "../src/index.ts"
+import { ApiErrors, BitsApi, Execution, ExecutionApi, FlowLikeApi, HealthApi, Models, ModelsApi, Workflows, WorkflowsApi } from "../src/index.ts"
 import type { FlowLikeError } from "../src/index.ts"
 import * as Fixtures from "./fixtures/index.ts"
 import { sdkLayer } from "./utils/mock.ts"
@@ -197,5 +197,51 @@ describe("contract: the SDK over the real server's answers", () => {
         )
       )
       assert.include(rejected.message, "missing field `node_id`")
+    }))
+
+  it("bits, usage and embeddings (models)", () => {
+    const bit = roundTrip(BitsApi.Bit, Fixtures.bitLlm)
+    assert.strictEqual(bit.type, "Llm")
+    assert.strictEqual(bit.meta["en"]?.createdAt.getTime(), 1_761_300_000_000)
+    assert.strictEqual(bit.created, "2025-10-24T10:00:00.123+00:00")
+    const [embedding] = roundTrip(Schema.Array(BitsApi.Bit), Fixtures.bitSearchEmbedding)
+    assert.strictEqual(embedding?.type, "Embedding")
+    assert.deepStrictEqual(roundTrip(ModelsApi.Usage, Fixtures.usage), { llmPrice: 1_234_567, embeddingPrice: 8901 })
+    const embedded = roundTrip(ModelsApi.EmbedResponse, Fixtures.embed)
+    assert.deepStrictEqual(embedded.usage, { promptTokens: 4, totalTokens: 4 })
+    for (const text of [Fixtures.error400MissingModel, Fixtures.error400UnsupportedProvider, Fixtures.error400Upstream, Fixtures.error400EmbedNoImplementation]) {
+      assert.strictEqual(roundTrip(ApiErrors.ErrorEnvelope, text).error.code, "BAD_REQUEST")
+    }
+  })
+
+  it.effect("the Models service reads the real answers: bits as ModelInfo, usage, embeddings, and the chat route's 400s", () =>
+    Effect.gen(function*() {
+      const run = <A>(respond: MockHttpClient.MockResponse, use: (models: Models.Models["Service"]) => Effect.Effect<A, FlowLikeError.FlowLikeError>) =>
+        Effect.flatMap(Effect.service(Models.Models), use).pipe(Effect.provide(sdkLayer(() => respond, { maxRetries: 0 })))
+      const [llm] = yield* run(answer(`[${Fixtures.bitLlm}]`), (models) => models.listLlms())
+      assert.deepStrictEqual(
+        [llm?.name, llm?.providerName, llm?.modelId, llm?.contextLength, llm?.tags],
+        ["GPT-4o mini", "hosted:openrouter", "openai/gpt-4o-mini", 128_000, ["chat", "hosted"]]
+      )
+      const [embedding] = yield* run(answer(Fixtures.bitSearchEmbedding), (models) => models.listEmbeddingModels())
+      assert.deepStrictEqual([embedding?.vectorLength, embedding?.languages, embedding?.providerName], [384, ["en"], "Local"])
+      const bit = yield* run(answer(Fixtures.bitLlm), (models) => models.getBit("k3d9x0v7q2m8w1e5r6t4y2u0"))
+      assert.deepInclude(bit.raw, { hub: "api.flow-like.com" })
+      assert.deepStrictEqual(yield* run(answer(Fixtures.usage), (models) => models.getUsage()), { llmPrice: 1_234_567, embeddingPrice: 8901 })
+      const embedded = yield* run(answer(Fixtures.embed), (models) => models.embed({ bitId: "p8s2n5c1x7z3b9m4v6q0w2e8", input: ["hello world", "what is up"] }))
+      assert.deepStrictEqual(embedded.embeddings[1], [-0.25, 0.5, 0.125, -0.8125])
+      const chat = { bitId: "b", messages: [{ role: "user" as const, content: "hi" }] }
+      for (const [text, expected] of [
+        [Fixtures.error400MissingModel, "Missing 'model' field"],
+        [Fixtures.error400UnsupportedProvider, "Unsupported provider: Ollama."],
+        [Fixtures.error400Upstream, "Upstream error"]
+      ] as const) {
+        const error = yield* flipped(run(answer(text, 400), (models) => models.chatCompletions(chat)))
+        assert.strictEqual(error.reason._tag, "InvalidRequestError")
+        assert.strictEqual(error.code, "BAD_REQUEST")
+        assert.include(error.message, expected)
+      }
+      const streamed = yield* flipped(run(answer(Fixtures.error400Upstream, 400), (models) => Stream.runDrain(models.chatCompletionsStream(chat))))
+      assert.include(streamed.message, "Upstream error")
     }))
 })

@@ -13,35 +13,43 @@ import { Context, Effect, Exit, FiberSet, Layer, Scope } from "effect"
 import { HttpServer } from "effect/http"
 import type { ServeError } from "effect/http/HttpServerError"
 import { createServer } from "node:http"
+import { makeBitsHandlers } from "./internal/handlers/Bits.ts"
 import { makeExecutionHandlers } from "./internal/handlers/Execution.ts"
 import { healthHandlers } from "./internal/handlers/Health.ts"
+import { makeModelsHandlers } from "./internal/handlers/Models.ts"
 import { makeWorkflowsHandlers } from "./internal/handlers/Workflows.ts"
 import { makeHttpApp } from "./internal/HttpApp.ts"
 import { cuid } from "./internal/Ids.ts"
 import type {
+  BitDefinition,
   BoardDefinition,
+  ChatScript,
   EventDefinition,
   FaultRule,
   Options,
   RecordedRequest,
   SeedInfo,
-  StreamClosed
+  StreamClosed,
+  UpstreamFailure
 } from "./internal/Model.ts"
-import { seedDemo, seedIds } from "./internal/Seed.ts"
+import { seedBits, seedDemo, seedIds } from "./internal/Seed.ts"
 import { makeApps } from "./internal/stores/Apps.ts"
 import { makeBoards } from "./internal/stores/Boards.ts"
 import { makeCredentials } from "./internal/stores/Credentials.ts"
 import { makeEvents } from "./internal/stores/Events.ts"
 import { makeFaults } from "./internal/stores/Faults.ts"
 import { makeGates } from "./internal/stores/Gates.ts"
+import { makeModels } from "./internal/stores/Models.ts"
 import { makePollTokens } from "./internal/stores/PollTokens.ts"
 import { makeRequests } from "./internal/stores/Requests.ts"
 import { makeRuns } from "./internal/stores/Runs.ts"
 import { makeStreams } from "./internal/stores/Streams.ts"
 
 export type {
+  BitDefinition,
   BoardDefinition,
   BoardStep,
+  ChatScript,
   EventDefinition,
   Fault,
   FaultRule,
@@ -50,7 +58,8 @@ export type {
   ResponseLogEntry,
   RunInput,
   SeedInfo,
-  StreamClosed
+  StreamClosed,
+  UpstreamFailure
 } from "./internal/Model.ts"
 
 /** A running dev server: its address and credentials, scripting, fault injection and what it saw. */
@@ -94,6 +103,16 @@ export interface DevServer {
     /** `"Pending" | "Running" | "Completed" | "Failed" | ...`, or `undefined` for an unknown run. */
     status(runId: string): string | undefined
   }
+  readonly models: {
+    /** Adds or replaces a bit of the hub. */
+    addBit(bit: BitDefinition): void
+    /** Answers the next chat request to `bitId` with `answer` instead of the deterministic model (one answer per call, in order). */
+    script(bitId: string, answer: ChatScript): void
+    /** Fails the next chat request to `bitId` as a provider failure would (see `UpstreamFailure`). */
+    failUpstream(bitId: string, failure?: UpstreamFailure): void
+    /** The running totals `GET /chat/usage` reports, in micro-dollars (one per token). */
+    usage(): { readonly llmPrice: number; readonly embeddingPrice: number }
+  }
   /** Every request received, in order (live view). */
   readonly requests: ReadonlyArray<RecordedRequest>
   /**
@@ -124,8 +143,10 @@ const build = (options: Options, scope: Scope.Closeable) =>
     apps.add(seed.foreignAppId, false)
     const boards = makeBoards(apps)
     const events = makeEvents(apps)
+    const models = makeModels()
     if ((options.seed ?? "demo") === "demo") {
       seedDemo({ boards, events }, seed)
+      seedBits(models, seed.bits)
     }
     const runs = makeRuns()
     const pollTokens = makePollTokens()
@@ -162,7 +183,9 @@ const build = (options: Options, scope: Scope.Closeable) =>
             runs,
             pollTokens,
             pollIntervalMillis: options.pollIntervalMillis ?? 500
-          })
+          }),
+          models: makeModelsHandlers({ models, streams }),
+          bits: makeBitsHandlers(models)
         },
         requests,
         faults,
@@ -201,6 +224,12 @@ const build = (options: Options, scope: Scope.Closeable) =>
       faults: { inject: faults.inject, clear: faults.clear },
       gates: { open: gates.open },
       runs: { status: (runId) => runs.get(runId)?.status },
+      models: {
+        addBit: models.addBit,
+        script: models.script,
+        failUpstream: (bitId, failure = {}) => models.failUpstream(bitId, failure),
+        usage: () => ({ ...models.usage })
+      },
       requests: requests.all,
       nextStreamClosed: () => Effect.runPromise(streams.nextClosed),
       close: () => (closing ??= Effect.runPromise(Scope.close(scope, Exit.void)))

@@ -14,12 +14,13 @@
  * @since 0.1.0
  */
 import { Effect, Layer, Redacted, Schema, Stream } from "effect"
-import { Execution, WorkflowEvent, Workflows, WorkflowsApi } from "@flow-like/effect"
+import { Execution, Models, WorkflowEvent, Workflows, WorkflowsApi } from "@flow-like/effect"
 
 /** Implementations for some operations of each service. */
 export interface Implementations {
   readonly workflows?: Partial<Workflows.Workflows["Service"]> | undefined
   readonly execution?: Partial<Execution.Execution["Service"]> | undefined
+  readonly models?: Partial<Models.Models["Service"]> | undefined
 }
 
 const notMocked = (name: string) => `${name} was called but is not mocked: pass it to MockFlowLike.layer`
@@ -38,13 +39,25 @@ const executionDefaults: Execution.Execution["Service"] = {
   awaitRun: () => Effect.die(notMocked("Execution.awaitRun"))
 }
 
-/** `Workflows` and `Execution` backed by the given implementations. */
+const modelsDefaults: Models.Models["Service"] = {
+  chatCompletions: () => Effect.die(notMocked("Models.chatCompletions")),
+  chatCompletionsStream: () => Stream.die(notMocked("Models.chatCompletionsStream")),
+  embed: () => Effect.die(notMocked("Models.embed")),
+  getUsage: () => Effect.die(notMocked("Models.getUsage")),
+  searchBits: () => Effect.die(notMocked("Models.searchBits")),
+  getBit: () => Effect.die(notMocked("Models.getBit")),
+  listLlms: () => Effect.die(notMocked("Models.listLlms")),
+  listEmbeddingModels: () => Effect.die(notMocked("Models.listEmbeddingModels"))
+}
+
+/** `Workflows`, `Execution` and `Models` backed by the given implementations. */
 export const layer = (
   implementations: Implementations = {}
-): Layer.Layer<Workflows.Workflows | Execution.Execution> =>
+): Layer.Layer<Workflows.Workflows | Execution.Execution | Models.Models> =>
   Layer.mergeAll(
     Layer.succeed(Workflows.Workflows, Workflows.Workflows.of({ ...workflowsDefaults, ...implementations.workflows })),
-    Layer.succeed(Execution.Execution, Execution.Execution.of({ ...executionDefaults, ...implementations.execution }))
+    Layer.succeed(Execution.Execution, Execution.Execution.of({ ...executionDefaults, ...implementations.execution })),
+    Layer.succeed(Models.Models, Models.Models.of({ ...modelsDefaults, ...implementations.models }))
   )
 
 let eventCounter = 0

@@ -7,8 +7,10 @@
  */
 import * as HttpApi from "effect/http-api/HttpApi"
 import * as OpenApi from "effect/http-api/OpenApi"
+import { BitsApi } from "./BitsApi.ts"
 import { ExecutionApi } from "./ExecutionApi.ts"
 import { HealthApi } from "./HealthApi.ts"
+import { ModelsApi } from "./ModelsApi.ts"
 import { WorkflowsApi } from "./WorkflowsApi.ts"
 
 /** Every declared route, prefixed with `/api/v1`. */
@@ -16,6 +18,8 @@ export const FlowLikeApi = HttpApi.make("flow-like")
   .add(HealthApi)
   .add(WorkflowsApi)
   .add(ExecutionApi)
+  .add(ModelsApi)
+  .add(BitsApi)
   .prefix("/api/v1")
   .annotateMerge(OpenApi.annotations({
     title: "Flow-Like API",

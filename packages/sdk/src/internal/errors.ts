@@ -47,13 +47,21 @@ export const isUnreachable = (error: FlowLikeError.FlowLikeError): boolean =>
 /** `"Service.method: "` when the operation is known, for the start of a message. */
 export const prefix = (request: RequestInfo): string => request.operation === undefined ? "" : `${request.operation}: `
 
+/**
+ * The server's envelope, and also a chat provider's own error body (`{"error":{"message","type",
+ * "code"}}`, passed through on non-streamed chat), whose `code` may be `null` or a number.
+ */
 const Envelope = Schema.Struct({
   error: Schema.Struct({
-    code: Schema.optional(Schema.String),
+    code: Schema.optional(Schema.Unknown),
     id: Schema.optional(Schema.NullOr(Schema.String)),
-    message: Schema.optional(Schema.String)
+    message: Schema.optional(Schema.Unknown),
+    type: Schema.optional(Schema.Unknown)
   })
 })
+
+const codeText = (value: unknown): string | undefined =>
+  typeof value === "string" ? value : typeof value === "number" ? String(value) : undefined
 
 const TopLevelMessage = Schema.Struct({ message: Schema.String })
 
@@ -88,8 +96,12 @@ export const parseErrorBody = (
 ): { readonly code: string | undefined; readonly errorId: string | undefined; readonly message: string | undefined } => {
   const envelope = decodeEnvelope(body)
   if (Option.isSome(envelope)) {
-    const { code, id, message } = envelope.value.error
-    return { code, errorId: id ?? undefined, message }
+    const { code, id, message, type } = envelope.value.error
+    return {
+      code: codeText(code) ?? codeText(type),
+      errorId: id ?? undefined,
+      message: typeof message === "string" ? message : undefined
+    }
   }
   const topLevel = decodeTopLevel(body)
   if (Option.isSome(topLevel)) {

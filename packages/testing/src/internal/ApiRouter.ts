@@ -37,13 +37,16 @@ export const undeclared = (response: HttpServerResponse.HttpServerResponse): Raw
 type TypeOf<S> = [S] extends [never] ? undefined : S extends Schema.Top ? S["Type"] : never
 
 type StreamSuccess<E> = Extract<HttpApiEndpoint.Success<E>, HttpApiSchema.StreamSchema>
+type JsonSuccess<E> = Exclude<HttpApiEndpoint.Success<E>, HttpApiSchema.StreamSchema>
 
 /**
- * What a handler answers: the declared success value (camelCase; the router encodes it), or for a
- * streaming route an SSE body.
+ * What a handler answers: the declared JSON success value (camelCase; the router encodes it), or
+ * for a streaming route an SSE body. A route may declare both (chat: JSON, or SSE with `stream: true`).
  */
-export type Reply<E> = [StreamSuccess<E>] extends [never] ? HttpApiEndpoint.Success<E>["Type"] | RawReply<"undeclared">
-  : RawReply<"sse"> | RawReply<"undeclared">
+export type Reply<E> =
+  | ([JsonSuccess<E>] extends [never] ? never : JsonSuccess<E>["Type"])
+  | ([StreamSuccess<E>] extends [never] ? never : RawReply<"sse">)
+  | RawReply<"undeclared">
 
 /** A request as a handler sees it: decoded with the endpoint's schemas, and who sent it. */
 export interface Input<E> {
@@ -126,8 +129,8 @@ const endpointRoute = (endpoint: HttpApiEndpoint.Top, handler: AnyHandler, crede
   const decodeParams = endpoint.params === undefined ? undefined : Schema.decodeUnknownEffect(endpoint.params)
   const querySchema = endpoint.query
   const payloadSchema = payloadSchemaOf(endpoint)
-  const [successSchema] = endpoint.success
-  const answer = successSchema === undefined || isStreamSchema(successSchema) ? undefined : jsonAnswer(successSchema)
+  const successSchema = [...endpoint.success].find((schema) => !isStreamSchema(schema))
+  const answer = successSchema === undefined ? undefined : jsonAnswer(successSchema)
   const handle = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const { path, query: rawQuery } = splitUrl(request.url)

@@ -160,4 +160,64 @@ export interface SeedInfo {
   readonly slowBoardId: string
   /** Logs, then fails with a message. */
   readonly failingBoardId: string
+  /** Bits of the hub (seed `"demo"`; seed `"empty"` has none). */
+  readonly bits: {
+    /** A hosted LLM (provider `Hosted`) answered by the deterministic local model. */
+    readonly llmBitId: string
+    /** A hosted LLM with provider `hosted:openai`, answered the same way. */
+    readonly openAiLlmBitId: string
+    /** A hosted LLM with provider `hosted:anthropic`: answered in Anthropic's Messages format, not streamed. */
+    readonly anthropicLlmBitId: string
+    /** A local LLM (provider `Ollama`): listed by the search, dropped by `listLlms`, refused by chat. */
+    readonly localLlmBitId: string
+    /** An embedding model with 384 dimensions and a remote implementation. */
+    readonly embeddingBitId: string
+    /** An embedding model with 768 dimensions and a remote implementation. */
+    readonly largeEmbeddingBitId: string
+    /** How many Llm bits the hub holds (most of them local), and how many of those are hosted. */
+    readonly llmCount: number
+    readonly hostedLlmCount: number
+  }
+}
+
+/** A bit for the dev server's hub; the rest of the `Bit` (hash, dates, ...) is made up. */
+export interface BitDefinition {
+  readonly id: string
+  /** `Llm`, `Vlm`, `Embedding`, ... */
+  readonly type: string
+  readonly name: string
+  readonly description?: string
+  readonly tags?: ReadonlyArray<string>
+  /**
+   * Wire JSON (snake_case), e.g. `{ context_length, provider: { provider_name: "Hosted", model_id } }`
+   * or `{ vector_length, languages, provider: {...}, remote: { endpoint, implementation } }`.
+   */
+  readonly parameters: unknown
+}
+
+/**
+ * A scripted chat answer for one request to a bit (in place of the deterministic model). `hang`
+ * (streamed requests) sends the frames, then neither `[DONE]` nor an end: the stream stays open
+ * until the client leaves.
+ */
+export type ChatScript =
+  | { readonly content: string; readonly hang?: boolean }
+  | {
+    readonly toolCalls: ReadonlyArray<{ readonly name: string; readonly arguments: unknown }>
+    readonly hang?: boolean
+  }
+  /** Streamed requests only: these data texts as frames, exactly as given (e.g. a broken chunk), then `[DONE]`. */
+  | { readonly frames: ReadonlyArray<string>; readonly hang?: boolean }
+
+/**
+ * A provider failure for one chat request to a bit: not streamed, the provider's status and its
+ * own body `{"error":{"message","type"}}`; streamed, the server's 400 `Upstream error` envelope.
+ */
+export interface UpstreamFailure {
+  /** Default 429. */
+  readonly status?: number
+  /** Default `"Rate limit reached"`. */
+  readonly message?: string
+  /** Default `"rate_limit_error"`. */
+  readonly type?: string
 }

@@ -1,8 +1,9 @@
 import { Predicate } from "effect"
 import { cuid } from "./Ids.ts"
-import type { BoardStep, RunInput, SeedInfo } from "./Model.ts"
+import type { BitDefinition, BoardStep, RunInput, SeedInfo } from "./Model.ts"
 import type { Boards } from "./stores/Boards.ts"
 import type { Events } from "./stores/Events.ts"
+import type { ModelsStore } from "./stores/Models.ts"
 
 const startNode = "start"
 
@@ -53,8 +54,84 @@ export const seedIds = (appId: string): SeedInfo => ({
   nodeId: startNode,
   eventId: cuid(),
   slowBoardId: cuid(),
-  failingBoardId: cuid()
+  failingBoardId: cuid(),
+  bits: seedBitIds
 })
+
+const LLM_COUNT = 120
+/** Every twelfth Llm bit is hosted: 10 of 120, two of them past the first page of 100. */
+const isHostedIndex = (index: number) => index % 12 === 11
+
+const seedBitIds: SeedInfo["bits"] = {
+  llmBitId: "dev-echo",
+  openAiLlmBitId: "dev-openai",
+  anthropicLlmBitId: "dev-anthropic",
+  localLlmBitId: "dev-local-llama",
+  embeddingBitId: "dev-embed-small",
+  largeEmbeddingBitId: "dev-embed-large",
+  llmCount: LLM_COUNT,
+  hostedLlmCount: Array.from({ length: LLM_COUNT }, (_, index) => index).filter(isHostedIndex).length
+}
+
+const llm = (id: string, name: string, providerName: string, modelId: string): BitDefinition => ({
+  id,
+  type: "Llm",
+  name,
+  description: `${name}, served by ${providerName}`,
+  tags: ["chat"],
+  parameters: {
+    context_length: 32_768,
+    provider: { provider_name: providerName, model_id: modelId, version: null, params: null },
+    model_classification: {
+      cost: 0.5,
+      speed: 0.5,
+      reasoning: 0.5,
+      creativity: 0.5,
+      factuality: 0.5,
+      function_calling: 0.5,
+      safety: 0.5,
+      openness: 0.5,
+      multilinguality: 0.5,
+      coding: 0.5
+    }
+  }
+})
+
+const embedding = (id: string, name: string, vectorLength: number, implementation: string | undefined): BitDefinition => ({
+  id,
+  type: "Embedding",
+  name,
+  description: `${name}: ${vectorLength}-dimensional text embeddings`,
+  tags: ["embedding"],
+  parameters: {
+    languages: ["en"],
+    vector_length: vectorLength,
+    input_length: 512,
+    prefix: { query: "query: ", paragraph: "passage: " },
+    pooling: "Mean",
+    provider: { provider_name: implementation === undefined ? "Local" : "HuggingFace", model_id: id, version: null, params: null },
+    remote: implementation === undefined ? null : { endpoint: `https://embeddings.invalid/${id}`, secret_name: null, implementation }
+  }
+})
+
+/** The hub: 120 Llm bits of which 10 are hosted, three embedding models (two remote), a template. */
+export const seedBits = (models: ModelsStore, ids: SeedInfo["bits"]): void => {
+  const hostedProviders = ["Hosted", "hosted:openrouter"]
+  for (let index = 0; index < LLM_COUNT; index++) {
+    const number = String(index).padStart(3, "0")
+    if (index === 0) models.addBit(llm(ids.localLlmBitId, "Local Llama", "Ollama", "llama3.2"))
+    else if (index === 11) models.addBit(llm(ids.llmBitId, "Dev Echo", "Hosted", "dev-echo-1"))
+    else if (index === 23) models.addBit(llm(ids.openAiLlmBitId, "Dev OpenAI", "hosted:openai", "gpt-dev"))
+    else if (index === 35) models.addBit(llm(ids.anthropicLlmBitId, "Dev Anthropic", "hosted:anthropic", "claude-dev"))
+    else if (isHostedIndex(index)) {
+      models.addBit(llm(`llm-${number}`, `Hosted model ${number}`, hostedProviders[index % 2] ?? "Hosted", `hosted-${number}`))
+    } else models.addBit(llm(`llm-${number}`, `Local model ${number}`, index % 2 === 0 ? "Ollama" : "LlamaCpp", `local-${number}`))
+  }
+  models.addBit(embedding(ids.embeddingBitId, "Dev Embed Small", 384, "HuggingfaceEndpoint"))
+  models.addBit(embedding(ids.largeEmbeddingBitId, "Dev Embed Large", 768, "CloudflareWorkersAI"))
+  models.addBit(embedding("dev-embed-local", "Dev Embed Local", 256, undefined))
+  models.addBit({ id: "dev-template", type: "Template", name: "Dev Template", description: "A board template", parameters: {} })
+}
 
 /** Registers the demo boards and event of `seed` in its home app. */
 export const seedDemo = (stores: { readonly boards: Boards; readonly events: Events }, seed: SeedInfo): void => {

@@ -27,8 +27,10 @@ const withNulls = (ast: SchemaAST.AST, json: unknown): unknown => {
           out[key] = null
         }
       }
+      // A map (`HashMap<String, T>`, an index signature): every other key holds a `T`.
+      const [signature] = ast.indexSignatures
       for (const [key, value] of Object.entries(source)) {
-        if (!(key in out)) out[key] = value
+        if (!(key in out)) out[key] = signature === undefined ? value : withNulls(signature.type, value)
       }
       return out
     }

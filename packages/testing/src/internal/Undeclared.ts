@@ -1,6 +1,10 @@
 /**
  * Wire shapes the real server has on declared routes but the `HttpApi` declaration does not (yet)
  * describe. Each belongs in the declaration; until then the dev server states it here, once.
+ *
+ * The chat route also answers outside its declaration, as the real server passes the provider's
+ * answer through (`handlers/Models.ts`): a provider failure with the provider's status and body
+ * (`ModelsApi.UpstreamErrorBody`), and `hosted:anthropic` bits in Anthropic's Messages format.
  */
 import { Schema } from "effect"
 

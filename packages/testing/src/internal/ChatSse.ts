@@ -1,0 +1,69 @@
+/**
+ * The chat route's streamed answer, framed as OpenAI-compatible providers send it and the server
+ * passes it through: `data: <chunk JSON>\n\n` per chunk, then `data: [DONE]\n\n`; no event names,
+ * no keep-alive. Closures are reported to `server.nextStreamClosed()` like the run streams.
+ */
+import { NodeHttpServerRequest } from "@effect/platform-node"
+import { Deferred, Effect, Exit, Queue, Stream } from "effect"
+import { type HttpServerRequest, HttpServerResponse } from "effect/http"
+import { RawReply } from "./ApiRouter.ts"
+import type { Streams } from "./stores/Streams.ts"
+
+/** What a chat stream sends. */
+export interface ChatSseOptions {
+  readonly request: HttpServerRequest.HttpServerRequest
+  readonly path: string
+  readonly streams: Streams
+  /** The data texts, in order. */
+  readonly frames: ReadonlyArray<string>
+  /** Sends the frames, then stays open without `[DONE]` until the client leaves or the server closes. */
+  readonly hang: boolean
+}
+
+/** The SSE answer of a streamed chat request. */
+export const chatSseReply = (options: ChatSseOptions): RawReply<"sse"> => {
+  const state = { eventsSent: 0, endedByServer: false, completed: false, end: (): void => {} }
+  const closed = Deferred.makeUnsafe<void>()
+  const encoder = new TextEncoder()
+  const unregister = options.streams.register(
+    Effect.sync(() => {
+      state.endedByServer = true
+      state.end()
+    }),
+    closed
+  )
+  NodeHttpServerRequest.toServerResponse(options.request).once("close", () => {
+    unregister()
+    options.streams.recordClosed({
+      path: options.path,
+      runId: undefined,
+      byClient: !state.completed && !state.endedByServer,
+      eventsSent: state.eventsSent
+    })
+    Deferred.doneUnsafe(closed, Exit.void)
+  })
+  const frames = [...options.frames, ...(options.hang ? [] : ["[DONE]"])]
+  const body = Stream.callback<string>((queue) =>
+    Effect.sync(() => {
+      state.end = () => {
+        Queue.endUnsafe(queue)
+      }
+      for (const data of frames) Queue.offerUnsafe(queue, `data: ${data}\n\n`)
+      if (!options.hang || state.endedByServer) state.end()
+    })
+  ).pipe(
+    Stream.map((text) => {
+      state.eventsSent += 1
+      return encoder.encode(text)
+    }),
+    Stream.onExit((exit) =>
+      Effect.sync(() => {
+        state.completed = Exit.isSuccess(exit)
+      })
+    )
+  )
+  return new RawReply(
+    "sse",
+    HttpServerResponse.stream(body, { contentType: "text/event-stream", headers: { "cache-control": "no-cache" } })
+  )
+}
