@@ -4,10 +4,10 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Schema, Stream } from "effect"
-import { AiError, LanguageModel, Model, Prompt, Tool, Toolkit } from "effect/ai"
+import { AiError, EmbeddingModel, LanguageModel, Model, Prompt, Tool, Toolkit } from "effect/ai"
 import type { Response } from "effect/ai"
 import { DevServer, DevServerService } from "@flow-like/testing"
-import { FlowLike, FlowLikeError, FlowLikeLanguageModel, Models } from "../src/index.ts"
+import { FlowLike, FlowLikeEmbeddingModel, FlowLikeError, FlowLikeLanguageModel, Models } from "../src/index.ts"
 
 const e2e = Layer.unwrap(Effect.map(DevServerService, (server) =>
   FlowLike.layer({ baseUrl: server.url, pat: server.pat }))).pipe(Layer.provideMerge(DevServer.layer()))
@@ -158,12 +158,35 @@ describe("FlowLikeLanguageModel end to end against the dev server", () => {
       const dev = yield* DevServerService
       const models = yield* Models.Models
       const response = yield* LanguageModel.generateText({ prompt: "via the layer" }).pipe(
-        Effect.provide(FlowLikeLanguageModel.layer({ bitId: dev.seed.bits.openAiLlmBitId, stop: ["\n\n"], extra: { seed: 7 } })),
+        Effect.provide(FlowLikeLanguageModel.layer({ bitId: dev.seed.bits.openAiLlmBitId, stop: ["\n\n"], topP: 0.9, extra: { seed: 7 } })),
         Effect.provideService(Models.Models, models)
       )
       assert.strictEqual(response.text, "You said: via the layer")
       const body = sentBody(dev)
       assert.deepStrictEqual(body.stop, ["\n\n"])
       assert.strictEqual(body.seed, 7)
+      assert.strictEqual(body.top_p, 0.9)
     }).pipe(Effect.provide(e2e)))
+
+  it.live("the README example runs as written against the dev server", () =>
+    Effect.gen(function*() {
+      const dev = yield* DevServerService
+      // The README's program, with the dev server's bits and credentials.
+      const program = Effect.gen(function*() {
+        const answer = yield* LanguageModel.generateText({ prompt: "Hello there" })
+        const cats = yield* LanguageModel.generateObject({
+          prompt: "Tell me about 3 cats",
+          schema: Schema.Struct({ count: Schema.Int, names: Schema.Array(Schema.String) })
+        })
+        const embeddings = yield* EmbeddingModel.EmbeddingModel
+        const { embeddings: vectors } = yield* embeddings.embedMany(["first text", "second text"])
+        return { text: answer.text, count: cats.value.count, dimensions: yield* EmbeddingModel.Dimensions, vectors: vectors.length }
+      }).pipe(
+        Effect.provide(FlowLikeLanguageModel.model(dev.seed.bits.llmBitId, { temperature: 0.2 })),
+        Effect.provide(FlowLikeEmbeddingModel.layer({ bitId: dev.seed.bits.embeddingBitId })),
+        Effect.provide(FlowLike.layer({ baseUrl: dev.url, pat: dev.pat }))
+      )
+      const result = yield* program
+      assert.deepStrictEqual(result, { text: "You said: Hello there", count: 3, dimensions: 384, vectors: 2 })
+    }).pipe(Effect.provide(DevServer.layer())))
 })
