@@ -14,7 +14,7 @@ import * as Layer from "effect/Layer"
 import * as AiError from "effect/ai/AiError"
 import * as EmbeddingModel from "effect/ai/EmbeddingModel"
 import * as Model from "effect/ai/Model"
-import { toAiErrorReason } from "./FlowLikeLanguageModel.ts"
+import { toAiErrorReason } from "./internal/aiError.ts"
 import * as Models from "./Models.ts"
 
 /** The provider name the `Model` reports (`Model.ProviderName`). */

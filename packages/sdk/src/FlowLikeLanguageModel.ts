@@ -21,7 +21,8 @@ import type * as Prompt from "effect/ai/Prompt"
 import type * as Response from "effect/ai/Response"
 import * as Tool from "effect/ai/Tool"
 import * as Base64 from "effect/encoding/Base64"
-import * as FlowLikeError from "./FlowLikeError.ts"
+import type * as FlowLikeError from "./FlowLikeError.ts"
+import * as AiErrors from "./internal/aiError.ts"
 import * as Models from "./Models.ts"
 
 /** The provider name the `Model` reports (`Model.ProviderName`). */
@@ -88,55 +89,8 @@ export const model = (
 
 const MODULE = "FlowLikeLanguageModel"
 
-/** Keeps `cause` on the reason as the standard (non-enumerable) `Error.cause`. */
-const withCause = <R extends AiError.AiErrorReason>(reason: R, cause: unknown): R => {
-  Object.defineProperty(reason, "cause", { value: cause, enumerable: false, configurable: true, writable: true })
-  return reason
-}
-
 /** The `AiError` reason for a `FlowLikeError`, with the `FlowLikeError` as its `cause`. */
-export const toAiErrorReason = (error: FlowLikeError.FlowLikeError): AiError.AiErrorReason => {
-  const reason = error.reason
-  const description = reason.message
-  switch (reason._tag) {
-    case "NetworkError":
-    case "TimeoutError":
-    case "AbortedError":
-      return new AiError.NetworkError({
-        reason: "TransportError",
-        method: "method" in reason ? reason.method ?? "POST" : "POST",
-        url: "url" in reason ? reason.url ?? "" : "",
-        description,
-        cause: error
-      })
-    case "DecodeError":
-    case "StreamError":
-      return withCause(new AiError.InvalidResponseError({ description }), error)
-    case "ConfigurationError":
-    case "InvalidArgumentError":
-      return withCause(new AiError.InvalidRequestError({ description }), error)
-    case "NotFoundError":
-      return withCause(
-        new AiError.InvalidRequestError({ description, http: { body: reason.body } }),
-        error
-      )
-    case "RateLimitError":
-      return withCause(
-        new AiError.RateLimitError({ retryAfter: reason.retryAfter, http: { body: reason.body } }),
-        error
-      )
-    case "AuthenticationError":
-    case "PermissionDeniedError":
-    case "InvalidRequestError":
-    case "ServerError":
-      return withCause(
-        AiError.reasonFromHttpStatus({ status: reason.status, description, http: { body: reason.body } }),
-        error
-      )
-    default:
-      return withCause(new AiError.UnknownError({ description }), error)
-  }
-}
+export const toAiErrorReason: (error: FlowLikeError.FlowLikeError) => AiError.AiErrorReason = AiErrors.toAiErrorReason
 
 const toAiError = (method: string, error: FlowLikeError.FlowLikeError): AiError.AiError =>
   AiError.make({ module: MODULE, method, reason: toAiErrorReason(error) })

@@ -189,4 +189,22 @@ describe("FlowLikeLanguageModel end to end against the dev server", () => {
       const result = yield* program
       assert.deepStrictEqual(result, { text: "You said: Hello there", count: 3, dimensions: 384, vectors: 2 })
     }).pipe(Effect.provide(DevServer.layer())))
+
+  it("maps FlowLikeError reasons and OpenAI finish reasons", () => {
+    const network = FlowLikeError.make(new FlowLikeError.NetworkError({ message: "refused", method: "POST", url: "http://x/api/v1/chat/completions" }))
+    const asNetwork = FlowLikeLanguageModel.toAiErrorReason(network)
+    assert.strictEqual(asNetwork._tag, "NetworkError")
+    assert.strictEqual(asNetwork.cause, network)
+    assert.isTrue(asNetwork.isRetryable)
+    const limited = FlowLikeError.make(new FlowLikeError.RateLimitError({ message: "slow down", status: 429 }))
+    const asLimited = FlowLikeLanguageModel.toAiErrorReason(limited)
+    assert.strictEqual(asLimited._tag, "RateLimitError")
+    assert.strictEqual(asLimited.cause, limited)
+    const denied = FlowLikeLanguageModel.toAiErrorReason(FlowLikeError.make(new FlowLikeError.AuthenticationError({ message: "bad key", status: 401 })))
+    assert.strictEqual(denied._tag, "AuthenticationError")
+    assert.deepStrictEqual(
+      ["stop", "length", "tool_calls", "content_filter", null, "something"].map(FlowLikeLanguageModel.toFinishReason),
+      ["stop", "length", "tool-calls", "content-filter", "unknown", "other"]
+    )
+  })
 })
