@@ -147,6 +147,18 @@ describe("Models", () => {
       MockHttpClient.sse([data(chunk({ content: "Hel" })), data(chunk({ content: "lo" })), data("[DONE]"), data("not json at all")], "hang")
     ))))
 
+  it.effect("chunks built with MockHttpClient.chatStream decode; a usage chunk has no choices", () =>
+    Effect.gen(function*() {
+      const models = yield* Models.Models
+      const chunks = yield* Stream.runCollect(models.chatCompletionsStream({ bitId: "b", messages: [user("hi")] }))
+      assert.deepStrictEqual(chunks.map((c) => [c.choices.length, c.usage?.totalTokens]), [[1, undefined], [0, 3]])
+    }).pipe(Effect.provide(sdkLayer(() =>
+      MockHttpClient.chatStream([
+        { id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content: "x" } }] },
+        { id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [], usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 } }
+      ])
+    ))))
+
   it.effect("streamOptions given by the caller win", () =>
     Effect.gen(function*() {
       const models = yield* Models.Models
