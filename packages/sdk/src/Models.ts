@@ -3,7 +3,8 @@
  * caller's usage, and the hub's bits (search, read, and the hosted models to use).
  *
  * The chat route is a pass-through proxy: the bit id goes as `model`, the answer is the provider's.
- * Chat requests are invocations and are never retried. `embed` splits its input into batches sent
+ * Chat requests are invocations and are never retried; a non-streamed one may take 10 minutes by
+ * default (the answer comes once the model has finished). `embed` splits its input into batches sent
  * with bounded concurrency and allows 180 s per request by default (the server retries a cold
  * embedding endpoint for about 126 s).
  *
@@ -133,7 +134,10 @@ export interface ModelInfo {
 
 /** Chat, embeddings, usage and bits. */
 export class Models extends Context.Service<Models, {
-  /** One completion. An upstream error fails with the provider's status and message (and its body in `body`). */
+  /**
+   * One completion (10 minutes allowed unless a timeout is set, or a longer one configured). An
+   * upstream error fails with the provider's status and message (and its body in `body`).
+   */
   chatCompletions(request: ChatCompletionRequest): Effect.Effect<ChatCompletion, FlowLikeError.FlowLikeError>
   /**
    * The completion as a stream of chunks, ending at `data: [DONE]` (the connection is closed there).
@@ -165,6 +169,8 @@ const bitEndpoints = BitsApi.endpoints
 
 /** The server retries a cold Hugging Face endpoint for about 126 s; a client must wait longer. */
 const EMBED_TIMEOUT = Duration.seconds(180)
+/** The proxy answers a non-streamed chat once the model has finished: openai-node allows 10 minutes. */
+const CHAT_TIMEOUT = Duration.minutes(10)
 const EMBED_BATCH_SIZE = 32
 const EMBED_CONCURRENCY = 4
 const SEARCH_PAGE_SIZE = 100
@@ -270,11 +276,11 @@ export const make = (http: FlowLikeHttp["Service"]): Models["Service"] => {
       return found
     })
 
-  /** A caller's own timeout wins; otherwise the longer of the configured one and 180 s. */
-  const withEmbedTimeout = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  /** A caller's own timeout wins; otherwise the longer of the configured one and `minimum`. */
+  const withTimeoutAtLeast = (minimum: Duration.Duration) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     Effect.flatMap(Effect.service(CallOptions.CallOptions), (call) =>
       call.timeout === undefined
-        ? CallOptions.with({ timeout: Duration.max(http.config.timeout, EMBED_TIMEOUT) })(effect)
+        ? CallOptions.with({ timeout: Duration.max(http.config.timeout, minimum) })(effect)
         : effect)
 
   const embedBatch = (operation: string, bitId: string, input: ReadonlyArray<string>, embedType: EmbedRequest["embedType"]) =>
@@ -298,7 +304,7 @@ export const make = (http: FlowLikeHttp["Service"]): Models["Service"] => {
     chatCompletions: (request) =>
       withSpan("Models.chatCompletions")(Effect.gen(function*() {
         const built = yield* chatRequest("Models.chatCompletions", request, false)
-        const { raw, value } = yield* http.jsonWithRaw(built, ModelsApi.ChatCompletion)
+        const { raw, value } = yield* withTimeoutAtLeast(CHAT_TIMEOUT)(http.jsonWithRaw(built, ModelsApi.ChatCompletion))
         const completion: ChatCompletion = { ...value, raw }
         return completion
       })),
@@ -355,7 +361,7 @@ export const make = (http: FlowLikeHttp["Service"]): Models["Service"] => {
         }
         const batches: Array<ReadonlyArray<string>> = []
         for (let start = 0; start < texts.length; start += batchSize) batches.push(texts.slice(start, start + batchSize))
-        const answers = yield* withEmbedTimeout(
+        const answers = yield* withTimeoutAtLeast(EMBED_TIMEOUT)(
           Effect.forEach(batches, (batch) => embedBatch(operation, request.bitId, batch, request.embedType), { concurrency })
         )
         const embeddings: Embeddings = {

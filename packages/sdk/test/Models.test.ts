@@ -251,6 +251,20 @@ describe("Models", () => {
       assert.strictEqual((yield* Fiber.join(short)).reason._tag, "TimeoutError")
     }).pipe(Effect.provide(sdkLayer(() => Effect.never))))
 
+  it.effect("a non-streamed chat completion may take 10 minutes unless a timeout is set", () =>
+    Effect.gen(function*() {
+      const models = yield* Models.Models
+      const fiber = yield* Effect.forkChild(Effect.flip(models.chatCompletions({ bitId: "b", messages: [user("hi")] })))
+      yield* TestClock.adjust("599 seconds")
+      assert.isUndefined(fiber.pollUnsafe())
+      yield* TestClock.adjust("2 seconds")
+      assert.strictEqual((yield* Fiber.join(fiber)).reason._tag, "TimeoutError")
+      const short = yield* Effect.forkChild(Effect.flip(models.chatCompletions({ bitId: "b", messages: [user("hi")] }).pipe(CallOptions.with({ timeout: "5 seconds" }))))
+      yield* TestClock.adjust("6 seconds")
+      assert.strictEqual((yield* Fiber.join(short)).reason._tag, "TimeoutError")
+      assert.strictEqual((yield* recorded).length, 2)
+    }).pipe(Effect.provide(sdkLayer(() => Effect.never))))
+
   it.effect("listLlms pages on with offsets until limit hosted models are found, and maps them", () =>
     Effect.gen(function*() {
       const models = yield* Models.Models
