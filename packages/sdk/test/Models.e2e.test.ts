@@ -187,6 +187,21 @@ describe("Models end to end against the dev server", () => {
       assert.include(error.message, "a chunk does not decode")
     }).pipe(Effect.provide(e2e())))
 
+  it.live("a connection dropped mid-stream fails with a NetworkError after the chunks that arrived", () =>
+    Effect.gen(function*() {
+      const dev = yield* DevServerService
+      const models = yield* Models.Models
+      dev.faults.inject({ path: "/api/v1/chat/completions", fault: { kind: "dropMidStream", afterEvents: 3 } })
+      const seen: Array<string> = []
+      const error = yield* Effect.flip(Stream.runForEach(
+        ChatStream.textDeltas(models.chatCompletionsStream({ bitId: dev.seed.bits.llmBitId, messages: [user("one two three four")] })),
+        (text) => Effect.sync(() => seen.push(text))
+      ))
+      assert.deepStrictEqual(seen, ["You ", "said: "])
+      assert.strictEqual(error.reason._tag, "NetworkError")
+      assert.isFalse((yield* Effect.promise(() => dev.nextStreamClosed())).byClient)
+    }).pipe(Effect.provide(e2e())))
+
   it.live("leaving a stream early closes the request", () =>
     Effect.gen(function*() {
       const dev = yield* DevServerService
