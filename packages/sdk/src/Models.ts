@@ -3,7 +3,8 @@
  * caller's usage, and the hub's bits (search, read, and the hosted models to use).
  *
  * The chat route is a pass-through proxy: the bit id goes as `model`, the answer is the provider's.
- * Chat requests are invocations and are never retried. `embed` splits its input into batches sent
+ * Chat requests are invocations and are never retried; a non-streamed one may take 10 minutes by
+ * default (the answer comes once the model has finished). `embed` splits its input into batches sent
  * with bounded concurrency and allows 180 s per request by default (the server retries a cold
  * embedding endpoint for about 126 s).
  *
@@ -25,6 +26,7 @@ import { describeRequest, FlowLikeHttp } from "./FlowLikeHttp.ts"
 import type { Request } from "./FlowLikeHttp.ts"
 import * as Endpoint from "./internal/endpoint.ts"
 import * as Errors from "./internal/errors.ts"
+import { isRemote, toModelInfo } from "./internal/modelInfo.ts"
 import { withSpan, withStreamSpan } from "./internal/trace.ts"
 
 /** One message of a chat request (system, user, assistant with tool calls, or tool result). */
@@ -132,7 +134,10 @@ export interface ModelInfo {
 
 /** Chat, embeddings, usage and bits. */
 export class Models extends Context.Service<Models, {
-  /** One completion. An upstream error fails with the provider's status and message (and its body in `body`). */
+  /**
+   * One completion (10 minutes allowed unless a timeout is set, or a longer one configured). An
+   * upstream error fails with the provider's status and message (and its body in `body`).
+   */
   chatCompletions(request: ChatCompletionRequest): Effect.Effect<ChatCompletion, FlowLikeError.FlowLikeError>
   /**
    * The completion as a stream of chunks, ending at `data: [DONE]` (the connection is closed there).
@@ -164,6 +169,8 @@ const bitEndpoints = BitsApi.endpoints
 
 /** The server retries a cold Hugging Face endpoint for about 126 s; a client must wait longer. */
 const EMBED_TIMEOUT = Duration.seconds(180)
+/** The proxy answers a non-streamed chat once the model has finished: openai-node allows 10 minutes. */
+const CHAT_TIMEOUT = Duration.minutes(10)
 const EMBED_BATCH_SIZE = 32
 const EMBED_CONCURRENCY = 4
 const SEARCH_PAGE_SIZE = 100
@@ -196,64 +203,15 @@ const withExtra = (
   return Effect.succeed({ ...request, body: { _tag: "Json", value: { ...extra, ...body.value } } })
 }
 
+/** A bit as a `ModelInfo` (the old SDKs' mapping). */
+export { toModelInfo }
+
 const Bits = Schema.Array(BitWire)
 
 const decodeChunk = Schema.decodeUnknownEffect(ModelsApi.ChatCompletionChunk)
 const parseJson = Schema.decodeUnknownEffect(Schema.fromJsonString(Schema.Unknown))
 const InBandError = Schema.Struct({ error: Schema.Struct({ message: Schema.String }) })
 const decodeInBandError = Schema.decodeUnknownOption(InBandError)
-
-const ModelParameters = Schema.Struct({
-  providerName: Schema.optional(Schema.NullOr(Schema.String)),
-  provider: Schema.optional(Schema.NullOr(Schema.Struct({
-    providerName: Schema.optional(Schema.NullOr(Schema.String)),
-    modelId: Schema.optional(Schema.NullOr(Schema.String))
-  }).pipe(Schema.encodeKeys({ providerName: "provider_name", modelId: "model_id" })))),
-  contextLength: Schema.optional(Schema.NullOr(Schema.Number)),
-  vectorLength: Schema.optional(Schema.NullOr(Schema.Number)),
-  languages: Schema.optional(Schema.NullOr(Schema.Array(Schema.String))),
-  remote: Schema.optional(Schema.NullOr(Schema.Struct({
-    endpoint: Schema.optional(Schema.NullOr(Schema.String)),
-    implementation: Schema.optional(Schema.NullOr(Schema.String))
-  })))
-}).pipe(Schema.encodeKeys({ providerName: "provider_name", contextLength: "context_length", vectorLength: "vector_length" }))
-
-const decodeParameters = Schema.decodeUnknownOption(ModelParameters)
-
-type Parameters = typeof ModelParameters.Type
-
-const parametersOf = (bit: Bit): Parameters => Option.getOrElse(decodeParameters(bit.parameters), (): Parameters => ({}))
-
-const providerNameOf = (parameters: Parameters): string | undefined =>
-  parameters.provider?.providerName ?? parameters.providerName ?? undefined
-
-/** Old SDKs' rule: a provider whose name starts with `hosted`, or a remote endpoint with an implementation. */
-const isRemote = (bit: Bit): boolean => {
-  const parameters = parametersOf(bit)
-  const provider = providerNameOf(parameters)
-  if (provider !== undefined && provider.toLowerCase().startsWith("hosted")) return true
-  const remote = parameters.remote
-  return remote !== undefined && remote !== null && Predicate.isString(remote.endpoint) && Predicate.isString(remote.implementation)
-}
-
-/** A bit as a `ModelInfo` (the old SDKs' mapping). */
-export const toModelInfo = (bit: Bit): ModelInfo => {
-  const parameters = parametersOf(bit)
-  const meta = bit.meta["en"] ?? Object.values(bit.meta)[0]
-  return {
-    bitId: bit.id,
-    type: bit.type,
-    name: meta?.name ?? bit.id,
-    description: meta?.description ?? "",
-    providerName: providerNameOf(parameters),
-    modelId: parameters.provider?.modelId ?? undefined,
-    contextLength: parameters.contextLength ?? undefined,
-    vectorLength: parameters.vectorLength ?? undefined,
-    languages: parameters.languages ?? [],
-    tags: meta?.tags ?? [],
-    bit
-  }
-}
 
 /** Builds the service over a transport. */
 export const make = (http: FlowLikeHttp["Service"]): Models["Service"] => {
@@ -318,11 +276,11 @@ export const make = (http: FlowLikeHttp["Service"]): Models["Service"] => {
       return found
     })
 
-  /** A caller's own timeout wins; otherwise the longer of the configured one and 180 s. */
-  const withEmbedTimeout = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  /** A caller's own timeout wins; otherwise the longer of the configured one and `minimum`. */
+  const withTimeoutAtLeast = (minimum: Duration.Duration) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     Effect.flatMap(Effect.service(CallOptions.CallOptions), (call) =>
       call.timeout === undefined
-        ? CallOptions.with({ timeout: Duration.max(http.config.timeout, EMBED_TIMEOUT) })(effect)
+        ? CallOptions.with({ timeout: Duration.max(http.config.timeout, minimum) })(effect)
         : effect)
 
   const embedBatch = (operation: string, bitId: string, input: ReadonlyArray<string>, embedType: EmbedRequest["embedType"]) =>
@@ -346,7 +304,7 @@ export const make = (http: FlowLikeHttp["Service"]): Models["Service"] => {
     chatCompletions: (request) =>
       withSpan("Models.chatCompletions")(Effect.gen(function*() {
         const built = yield* chatRequest("Models.chatCompletions", request, false)
-        const { raw, value } = yield* http.jsonWithRaw(built, ModelsApi.ChatCompletion)
+        const { raw, value } = yield* withTimeoutAtLeast(CHAT_TIMEOUT)(http.jsonWithRaw(built, ModelsApi.ChatCompletion))
         const completion: ChatCompletion = { ...value, raw }
         return completion
       })),
@@ -403,7 +361,7 @@ export const make = (http: FlowLikeHttp["Service"]): Models["Service"] => {
         }
         const batches: Array<ReadonlyArray<string>> = []
         for (let start = 0; start < texts.length; start += batchSize) batches.push(texts.slice(start, start + batchSize))
-        const answers = yield* withEmbedTimeout(
+        const answers = yield* withTimeoutAtLeast(EMBED_TIMEOUT)(
           Effect.forEach(batches, (batch) => embedBatch(operation, request.bitId, batch, request.embedType), { concurrency })
         )
         const embeddings: Embeddings = {

@@ -146,8 +146,12 @@ describe("Models end to end against the dev server", () => {
       assert.include(local.message, "Unsupported provider: Ollama")
       const embedding = reasonOf(yield* Effect.flip(Stream.runDrain(models.chatCompletionsStream({ bitId: dev.seed.bits.embeddingBitId, messages: [user("hi")] }))))
       assert.strictEqual(embedding._tag, "ServerError")
+      // Anthropic's Messages answer is passed through as is: not an OpenAI completion.
+      const anthropic = yield* Effect.flip(models.chatCompletions({ bitId: dev.seed.bits.anthropicLlmBitId, messages: [user("hi")] }))
+      assert.strictEqual(anthropic.reason._tag, "DecodeError")
+      assert.include("body" in anthropic.reason ? anthropic.reason.body ?? "" : "", "\"type\":\"message\"")
       // Chat is an invocation: one request each, never retried.
-      assert.strictEqual(dev.requests.filter((request) => request.path === "/api/v1/chat/completions").length, 3)
+      assert.strictEqual(dev.requests.filter((request) => request.path === "/api/v1/chat/completions").length, 4)
     }).pipe(Effect.provide(e2e())))
 
   it.live("upstream errors: not streamed with the provider's status and message; streamed as the server's 400", () =>
@@ -181,6 +185,21 @@ describe("Models end to end against the dev server", () => {
       assert.deepStrictEqual(seen, [good])
       assert.strictEqual(error.reason._tag, "DecodeError")
       assert.include(error.message, "a chunk does not decode")
+    }).pipe(Effect.provide(e2e())))
+
+  it.live("a connection dropped mid-stream fails with a NetworkError after the chunks that arrived", () =>
+    Effect.gen(function*() {
+      const dev = yield* DevServerService
+      const models = yield* Models.Models
+      dev.faults.inject({ path: "/api/v1/chat/completions", fault: { kind: "dropMidStream", afterEvents: 3 } })
+      const seen: Array<string> = []
+      const error = yield* Effect.flip(Stream.runForEach(
+        ChatStream.textDeltas(models.chatCompletionsStream({ bitId: dev.seed.bits.llmBitId, messages: [user("one two three four")] })),
+        (text) => Effect.sync(() => seen.push(text))
+      ))
+      assert.deepStrictEqual(seen, ["You ", "said: "])
+      assert.strictEqual(error.reason._tag, "NetworkError")
+      assert.isFalse((yield* Effect.promise(() => dev.nextStreamClosed())).byClient)
     }).pipe(Effect.provide(e2e())))
 
   it.live("leaving a stream early closes the request", () =>

@@ -147,6 +147,18 @@ describe("Models", () => {
       MockHttpClient.sse([data(chunk({ content: "Hel" })), data(chunk({ content: "lo" })), data("[DONE]"), data("not json at all")], "hang")
     ))))
 
+  it.effect("chunks built with MockHttpClient.chatStream decode; a usage chunk has no choices", () =>
+    Effect.gen(function*() {
+      const models = yield* Models.Models
+      const chunks = yield* Stream.runCollect(models.chatCompletionsStream({ bitId: "b", messages: [user("hi")] }))
+      assert.deepStrictEqual(chunks.map((c) => [c.choices.length, c.usage?.totalTokens]), [[1, undefined], [0, 3]])
+    }).pipe(Effect.provide(sdkLayer(() =>
+      MockHttpClient.chatStream([
+        { id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content: "x" } }] },
+        { id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [], usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 } }
+      ])
+    ))))
+
   it.effect("streamOptions given by the caller win", () =>
     Effect.gen(function*() {
       const models = yield* Models.Models
@@ -237,6 +249,20 @@ describe("Models", () => {
       const short = yield* Effect.forkChild(Effect.flip(models.embed({ bitId: "emb", input: ["x"] }).pipe(CallOptions.with({ timeout: "5 seconds" }))))
       yield* TestClock.adjust("6 seconds")
       assert.strictEqual((yield* Fiber.join(short)).reason._tag, "TimeoutError")
+    }).pipe(Effect.provide(sdkLayer(() => Effect.never))))
+
+  it.effect("a non-streamed chat completion may take 10 minutes unless a timeout is set", () =>
+    Effect.gen(function*() {
+      const models = yield* Models.Models
+      const fiber = yield* Effect.forkChild(Effect.flip(models.chatCompletions({ bitId: "b", messages: [user("hi")] })))
+      yield* TestClock.adjust("599 seconds")
+      assert.isUndefined(fiber.pollUnsafe())
+      yield* TestClock.adjust("2 seconds")
+      assert.strictEqual((yield* Fiber.join(fiber)).reason._tag, "TimeoutError")
+      const short = yield* Effect.forkChild(Effect.flip(models.chatCompletions({ bitId: "b", messages: [user("hi")] }).pipe(CallOptions.with({ timeout: "5 seconds" }))))
+      yield* TestClock.adjust("6 seconds")
+      assert.strictEqual((yield* Fiber.join(short)).reason._tag, "TimeoutError")
+      assert.strictEqual((yield* recorded).length, 2)
     }).pipe(Effect.provide(sdkLayer(() => Effect.never))))
 
   it.effect("listLlms pages on with offsets until limit hosted models are found, and maps them", () =>

@@ -14,7 +14,7 @@
 import { Context, Effect, Layer, Schema } from "effect"
 import { HttpClient, HttpClientError, HttpClientResponse } from "effect/http"
 import type { HttpClientRequest } from "effect/http"
-import { ExecutionApi, WorkflowsApi } from "@flow-like/effect"
+import { ExecutionApi, ModelsApi, WorkflowsApi } from "@flow-like/effect"
 
 /** A request as the mock saw it. */
 export interface RecordedRequest {
@@ -273,3 +273,30 @@ export const pollPage = (
   }))
 
 const encodeInterCom = Schema.encodeSync(Schema.fromJsonString(WorkflowsApi.InterComEvent))
+
+const encodeChunk = Schema.encodeSync(Schema.fromJsonString(ModelsApi.ChatCompletionChunk))
+
+/** What a streamed chat answer built for a test does after its chunks. */
+export interface ChatStreamOptions {
+  /** Send `data: [DONE]` after the chunks (default true). */
+  readonly done?: boolean | undefined
+  /** What happens after that: the body ends (default), stays open, or the connection breaks. */
+  readonly end?: "close" | "hang" | "error" | undefined
+}
+
+/**
+ * A streamed chat answer as OpenAI-compatible providers send it: one `data:` frame per chunk (a
+ * chunk encoded by the declared `ChatCompletionChunk` schema, or a string sent as is), then
+ * `data: [DONE]`.
+ */
+export const chatStream = (
+  chunks: ReadonlyArray<typeof ModelsApi.ChatCompletionChunk.Type | string>,
+  options: ChatStreamOptions = {}
+): MockResponse =>
+  sse(
+    [
+      ...chunks.map((chunk) => `data: ${typeof chunk === "string" ? chunk : encodeChunk(chunk)}\n\n`),
+      ...(options.done === false ? [] : ["data: [DONE]\n\n"])
+    ],
+    options.end ?? "close"
+  )

@@ -106,6 +106,7 @@ describe("dev server model routes", () => {
     const anonymous = await fetch(`${server.apiUrl}/bit`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
     expect(anonymous.status).toBe(500)
     expect((await (await post("/bit", { search: "echo" })).json())).toEqual([])
+    expect(server.seed.bits).toMatchObject({ llmCount: 120, hostedLlmCount: 10 })
     const page = await (await post("/bit", { bit_types: ["Llm"], limit: 1000, offset: 100 })).json()
     expect(page).toHaveLength(server.seed.bits.llmCount - 100)
     const first = await (await post("/bit", { bit_types: ["Llm"] })).json()

@@ -75,7 +75,7 @@ describe("flow-like-dev-server", () => {
     try {
       const info = await server.info
       expect(Object.keys(info).sort()).toEqual(
-        ["apiKey", "apiUrl", "appId", "boardId", "eventId", "failingBoardId", "nodeId", "pat", "slowBoardId", "url"]
+        ["apiKey", "apiUrl", "appId", "boardId", "embeddingBitId", "eventId", "failingBoardId", "llmBitId", "nodeId", "pat", "slowBoardId", "url"]
       )
       expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
       const health = await fetch(`${info.apiUrl}/health`)
@@ -87,6 +87,12 @@ describe("flow-like-dev-server", () => {
       })
       expect(invoke.status).toBe(200)
       expect(Object.keys(await invoke.json()).sort()).toEqual(["backend", "poll_token", "run_id", "status"])
+      const chat = await fetch(`${info.apiUrl}/chat/completions`, {
+        method: "POST",
+        headers: { authorization: info.pat ?? "", "content-type": "application/json" },
+        body: JSON.stringify({ model: info.llmBitId, messages: [{ role: "user", content: "ping" }] })
+      })
+      expect((await chat.json()).choices[0].message.content).toBe("You said: ping")
     } finally {
       await server.stop()
     }

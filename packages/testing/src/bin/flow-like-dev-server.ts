@@ -115,6 +115,7 @@ const banner = (server: DevServer.DevServer, quiet: boolean): string => {
     `  App       ${server.appId}`,
     `  Boards    hello ${seed.boardId}, slow ${seed.slowBoardId}, failing ${seed.failingBoardId} (start node ${seed.nodeId})`,
     `  Event     ${seed.eventId}`,
+    `  Models    chat ${seed.bits.llmBitId}, embeddings ${seed.bits.embeddingBitId} (384) and ${seed.bits.largeEmbeddingBitId} (768)`,
     ``,
     `Stream a run of the hello board:`,
     `  ${curl}`,
@@ -157,7 +158,9 @@ const serve = (args: Arguments) =>
         nodeId: server.seed.nodeId,
         eventId: server.seed.eventId,
         slowBoardId: server.seed.slowBoardId,
-        failingBoardId: server.seed.failingBoardId
+        failingBoardId: server.seed.failingBoardId,
+        llmBitId: server.seed.bits.llmBitId,
+        embeddingBitId: server.seed.bits.embeddingBitId
       })
     }\n`)
     process.stderr.write(banner(server, args.quiet))

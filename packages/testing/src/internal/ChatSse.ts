@@ -7,6 +7,8 @@ import { NodeHttpServerRequest } from "@effect/platform-node"
 import { Deferred, Effect, Exit, Queue, Stream } from "effect"
 import { type HttpServerRequest, HttpServerResponse } from "effect/http"
 import { RawReply } from "./ApiRouter.ts"
+import { breakConnection } from "./Sse.ts"
+import { StreamDropAfter } from "./stores/Faults.ts"
 import type { Streams } from "./stores/Streams.ts"
 
 /** What a chat stream sends. */
@@ -20,8 +22,11 @@ export interface ChatSseOptions {
   readonly hang: boolean
 }
 
-/** The SSE answer of a streamed chat request. */
-export const chatSseReply = (options: ChatSseOptions): RawReply<"sse"> => {
+/** The SSE answer of a streamed chat request; a `dropMidStream` fault on the request breaks it off. */
+export const chatSseReply = (options: ChatSseOptions): Effect.Effect<RawReply<"sse">> =>
+  Effect.map(StreamDropAfter, (dropAfter) => chatSse(options, dropAfter))
+
+const chatSse = (options: ChatSseOptions, dropAfter: number | undefined): RawReply<"sse"> => {
   const state = { eventsSent: 0, endedByServer: false, completed: false, end: (): void => {} }
   const closed = Deferred.makeUnsafe<void>()
   const encoder = new TextEncoder()
@@ -52,6 +57,13 @@ export const chatSseReply = (options: ChatSseOptions): RawReply<"sse"> => {
       if (!options.hang || state.endedByServer) state.end()
     })
   ).pipe(
+    (frames) =>
+      dropAfter === undefined ? frames : Stream.concat(
+        Stream.take(frames, dropAfter),
+        Stream.fromEffectDrain(Effect.sync(() => {
+          state.endedByServer = true
+        }).pipe(Effect.andThen(breakConnection(options.request))))
+      ),
     Stream.map((text) => {
       state.eventsSent += 1
       return encoder.encode(text)

@@ -59,7 +59,7 @@ export interface SseOptions {
  * Flushes what was written, then closes the connection without the chunked terminator, so the
  * client sees the body break off.
  */
-const breakConnection = (request: HttpServerRequest.HttpServerRequest) =>
+export const breakConnection = (request: HttpServerRequest.HttpServerRequest) =>
   Effect.sync(() => {
     const response = NodeHttpServerRequest.toServerResponse(request)
     if ("flushHeaders" in response) response.flushHeaders()

@@ -140,7 +140,7 @@ export const makeModelsHandlers = (stores: ModelsStores): ModelsHandlers => {
           const frames = script !== undefined && "frames" in script
             ? script.frames
             : chunksOf(answer, { id, created, model }, includeUsage ? usage : undefined).map((chunk) => JSON.stringify(encodeChunk(chunk)))
-          return chatSseReply({ request, path, streams: stores.streams, frames, hang: script?.hang === true })
+          return yield* chatSseReply({ request, path, streams: stores.streams, frames, hang: script?.hang === true })
         }
         return {
           id,
