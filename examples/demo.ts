@@ -1,10 +1,10 @@
 /**
  * A tour of the SDK against the embedded Flow-Like dev server (real HTTP over loopback):
- * stream a workflow's events, start a run asynchronously and follow it to the end, and see the
- * typed errors. Run it with `pnpm demo`. Set FLOW_LIKE_BASE_URL, FLOW_LIKE_PAT, FLOW_LIKE_APP_ID,
+ * stream a workflow's events, start a run asynchronously and follow it to the end, see the typed
+ * errors, stream a chat answer and find the nearest document by embeddings. Run it with `pnpm demo`. Set FLOW_LIKE_BASE_URL, FLOW_LIKE_PAT, FLOW_LIKE_APP_ID,
  * FLOW_LIKE_BOARD_ID and FLOW_LIKE_NODE_ID and pass `--remote` to point the first part at a real server.
  */
-import { FlowLikeClient, FlowLikeError } from "@flow-like/client"
+import { ChatStream, FlowLikeClient, FlowLikeError } from "@flow-like/client"
 import type { RunEvent, WorkflowEvent } from "@flow-like/client"
 import { DevServer } from "@flow-like/testing"
 
@@ -94,6 +94,25 @@ try {
   } catch (error) {
     if (!(error instanceof FlowLikeError)) throw error
     print(`  ${error.reason._tag}: ${error.message}`)
+  }
+  if (server !== undefined) {
+    const { embeddingBitId, llmBitId } = server.seed.bits
+
+    heading("4. Chat, streamed (the dev server's local model)")
+    const chunks = client.chatCompletions({ bitId: llmBitId, messages: [{ role: "user", content: "Say hello to the demo" }], stream: true })
+    let answer = ""
+    for await (const text of ChatStream.textDeltas(chunks)) answer += text
+    print(`  ${answer}`)
+
+    heading("5. Embeddings: which document answers the question?")
+    const documents = ["Boards are workflows made of nodes", "Runs can be followed by long polling", "Secrets never appear in logs"]
+    const question = "how do I follow a run?"
+    const { embeddings } = await client.embed({ bitId: embeddingBitId, input: [...documents, question] })
+    const cosine = (a: ReadonlyArray<number>, b: ReadonlyArray<number>) => a.reduce((sum, value, index) => sum + value * (b[index] ?? 0), 0)
+    const query = embeddings.at(-1) ?? []
+    const scores = documents.map((document, index) => ({ document, score: cosine(embeddings[index] ?? [], query) }))
+    const best = scores.reduce((top, candidate) => (candidate.score > top.score ? candidate : top))
+    print(`  ${question} -> "${best.document}" (cosine ${best.score.toFixed(2)})`)
   }
   print("\nDone.")
 } finally {

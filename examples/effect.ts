@@ -1,10 +1,12 @@
 /**
  * The Effect side of the SDK against the embedded dev server: services from a layer, typed events
- * as a Stream, a run followed by long polling, and errors handled by reason.
+ * as a Stream, a run followed by long polling, errors handled by reason, and Flow-Like as an Effect
+ * AI provider (`LanguageModel.generateText`).
  * Run it with `node examples/effect.ts` after `pnpm build`.
  */
 import { Console, Effect, Layer, Stream } from "effect"
-import { Execution, FlowLike, Workflows } from "@flow-like/effect"
+import { LanguageModel } from "effect/ai"
+import { Execution, FlowLike, FlowLikeLanguageModel, Workflows } from "@flow-like/effect"
 import { DevServer, DevServerService } from "@flow-like/testing"
 
 const program = Effect.gen(function*() {
@@ -24,6 +26,11 @@ const program = Effect.gen(function*() {
   yield* execution.getRunStatus("no-such-run").pipe(
     Effect.catchReason("FlowLikeError", "NotFoundError", (reason) => Console.log(`not found: ${reason.url}`))
   )
+
+  const answer = yield* LanguageModel.generateText({ prompt: "Hello from Effect AI" }).pipe(
+    Effect.provide(FlowLikeLanguageModel.model(dev.seed.bits.llmBitId))
+  )
+  yield* Console.log(`generateText: ${answer.text}`)
 })
 
 const layer = Layer.unwrap(
