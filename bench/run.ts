@@ -586,6 +586,12 @@ Method:
   a page, \`Running\` until the page with the last event, then \`Completed\`; the baseline is a
   hand-written \`fetch\` loop that stops, like the SDK, on a terminal status with a page not full.
 - 5: \`node bench/startup/<variant>.mjs\`: import, build the client, one \`getRunStatus\`, exit.
+- 6: one process per variant, all three at once (they are idle), watching a run that never sends
+  anything; the server holds each poll to the next whole period of the wall clock, so each window
+  (whole periods, starting half a period off) sees the same number of polls in every variant.
+  \`process.cpuUsage()\` per window after the warm-up (which covers V8's tier-up of undici's
+  \`llhttp\` WebAssembly, a one-off ~85 ms of CPU some 3 s into any process that uses \`fetch\`),
+  as CPU milliseconds per second of wall time.
 - 7a, 7b: \`POST /api/v1/chat/completions\` with \`stream: true\` and \`stream_options.include_usage\`
   (the SDK's default; openai-node is asked for it too, so all read the same bytes): a role chunk,
   then one \`chat.completion.chunk\` per word (\`{"content":" fox"}\` deltas, ~240 bytes a frame), a
@@ -597,12 +603,6 @@ Method:
   text; the SDK's \`embed({ bitId, input, batchSize, concurrency: 4 })\` against a \`fetch\` loop
   sending the same batches 4 at a time (\`JSON.parse\` of each answer, a length check, then the
   vectors in input order).
-- 6: one process per variant, all three at once (they are idle), watching a run that never sends
-  anything; the server holds each poll to the next whole period of the wall clock, so each window
-  (whole periods, starting half a period off) sees the same number of polls in every variant.
-  \`process.cpuUsage()\` per window after the warm-up (which covers V8's tier-up of undici's
-  \`llhttp\` WebAssembly, a one-off ~85 ms of CPU some 3 s into any process that uses \`fetch\`),
-  as CPU milliseconds per second of wall time.
 
 Noise: the machine may be shared; each round runs every variant back to back, so a slow moment
 tends to hit a round's variants alike, and the ratio column (median of per-round ratios) is the
