@@ -3,7 +3,8 @@
  * `eventsource-parser`, with no validation beyond what it needs to follow the protocol.
  */
 import { createParser } from "eventsource-parser"
-import { INVOKE_PAYLOAD, invokeBody, PAGE_SIZE, PAT, paths, sseBoard, STATUS_RUN_ID, TERMINAL } from "./protocol.ts"
+import OpenAI from "openai"
+import { CHAT_MESSAGES, EMBED_MODEL, INVOKE_PAYLOAD, invokeBody, PAGE_SIZE, PAT, paths, sseBoard, STATUS_RUN_ID, TERMINAL } from "./protocol.ts"
 import { request } from "./undici.ts"
 
 export type OnEvent = (count: number) => void
@@ -101,4 +102,58 @@ export const fetchWatch = async (
     }
     if (TERMINAL.has(page.status) && page.events.length < PAGE_SIZE) return count
   }
+}
+
+// ---- chat stream: openai-node ------------------------------------------------------------------
+
+export const makeOpenAI = (baseUrl: string) => new OpenAI({ baseURL: `${baseUrl}/api/v1`, apiKey: "x", maxRetries: 0 })
+
+/**
+ * Reads a streamed chat answer with openai-node (asking, like the SDK by default, for the usage
+ * chunk, so both read the same bytes); `onChunk` is called per chunk; returns how many arrived.
+ */
+export const openaiChat = async (openai: OpenAI, model: string, onChunk?: OnEvent): Promise<number> => {
+  const stream = await openai.chat.completions.create({
+    model,
+    messages: CHAT_MESSAGES,
+    stream: true,
+    stream_options: { include_usage: true }
+  })
+  let count = 0
+  for await (const _ of stream) {
+    count++
+    onChunk?.(count)
+  }
+  return count
+}
+
+// ---- embed: a fetch loop over the batches, `concurrency` at a time ----------------------------
+
+export const fetchEmbed = async (
+  baseUrl: string,
+  inputs: ReadonlyArray<string>,
+  batchSize: number,
+  concurrency: number
+): Promise<Array<ReadonlyArray<number>>> => {
+  const batches: Array<ReadonlyArray<string>> = []
+  for (let start = 0; start < inputs.length; start += batchSize) batches.push(inputs.slice(start, start + batchSize))
+  const answers: Array<ReadonlyArray<ReadonlyArray<number>>> = new Array(batches.length)
+  let next = 0
+  const worker = async () => {
+    while (next < batches.length) {
+      const index = next++
+      const input = batches[index]!
+      const response = await fetch(`${baseUrl}${paths.embed}`, {
+        method: "POST",
+        headers: { authorization: PAT, accept: "application/json", "content-type": "application/json" },
+        body: JSON.stringify({ model: EMBED_MODEL, input })
+      })
+      if (!response.ok) throw new Error(`HTTP ${response.status}`)
+      const answer = await response.json() as { readonly embeddings: ReadonlyArray<ReadonlyArray<number>> }
+      if (answer.embeddings.length !== input.length) throw new Error("vectors and texts differ in number")
+      answers[index] = answer.embeddings
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker))
+  return answers.flat()
 }

@@ -4,16 +4,16 @@
  * `node --cpu-prof`) is started through `node:inspector` after a warm-up and stopped after the last
  * repetition, so module loading and JIT warm-up stay out of the profile.
  *
- *   node bench/profile.ts <status|concurrent|trigger|watch> <effect|client|baseline> [repetitions] [out.cpuprofile]
+ *   node bench/profile.ts <status|concurrent|trigger|watch|chat|embed> <effect|client|baseline> [repetitions] [out.cpuprofile]
  *   node bench/cpuprofile.ts <out.cpuprofile>     # self time by function, module and package
  *
  * `node --cpu-prof bench/profile.ts ...` works too (the whole process, imports included).
  */
 import { writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"
-import { concurrently, fetchSse, fetchStatus, fetchWatch, latencies } from "./baselines.ts"
+import { concurrently, fetchEmbed, fetchSse, fetchStatus, fetchWatch, latencies, makeOpenAI, openaiChat } from "./baselines.ts"
 import { startServer } from "./processes.ts"
-import { STATUS_RUN_ID, watchToken } from "./protocol.ts"
+import { chatModel, embedInputs, STATUS_RUN_ID, watchToken } from "./protocol.ts"
 import * as Sdk from "./sdk.ts"
 
 const [workload = "", variant = "", repetitionsText = "10", outFile = `.tmp/${workload}-${variant}.cpuprofile`] = process.argv.slice(2)
@@ -28,6 +28,10 @@ const STATUS_REQUESTS = 500
 const CONCURRENT_REQUESTS = 2000
 const SSE_EVENTS = 100_000
 const WATCH_EVENTS = 20_000
+const CHAT_MODEL = chatModel(20_000)
+const EMBED_TEXTS = embedInputs(1000)
+const EMBED_BATCH = 32
+const openai = makeOpenAI(baseUrl)
 
 const workloads: Record<string, Record<string, () => Promise<unknown>>> = {
   status: {
@@ -49,6 +53,16 @@ const workloads: Record<string, Record<string, () => Promise<unknown>>> = {
     effect: () => runtime.runPromise(Sdk.effectWatch(watchToken(WATCH_EVENTS))),
     client: () => Sdk.clientWatch(client, watchToken(WATCH_EVENTS)),
     baseline: () => fetchWatch(baseUrl, watchToken(WATCH_EVENTS))
+  },
+  chat: {
+    effect: () => runtime.runPromise(Sdk.effectChat(CHAT_MODEL)),
+    client: () => Sdk.clientChat(client, CHAT_MODEL),
+    baseline: () => openaiChat(openai, CHAT_MODEL)
+  },
+  embed: {
+    effect: () => runtime.runPromise(Sdk.effectEmbed(EMBED_TEXTS, EMBED_BATCH)),
+    client: () => Sdk.clientEmbed(client, EMBED_TEXTS, EMBED_BATCH),
+    baseline: () => fetchEmbed(baseUrl, EMBED_TEXTS, EMBED_BATCH, 4)
   }
 }
 

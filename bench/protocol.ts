@@ -30,6 +30,26 @@ export const parseWatchToken = (token: string): number | "idle" | undefined => {
   return match === null ? undefined : Number(match[1])
 }
 
+/** A chat model (sent as `model`, the bit id) whose streamed answer has `chunks` content chunks. */
+export const chatModel = (chunks: number): string => `chat-${chunks}`
+export const parseChatModel = (model: string): number | undefined => {
+  const match = /^chat-(\d+)$/.exec(model)
+  return match === null ? undefined : Number(match[1])
+}
+
+/** The messages of every bench chat request. */
+export const CHAT_MESSAGES = [
+  { role: "system" as const, content: "You are a helpful assistant." },
+  { role: "user" as const, content: "Tell me about the quick brown fox." }
+]
+
+/** The embedding bit; every vector has `EMBED_DIMENSIONS` floats. */
+export const EMBED_MODEL = "embed-bench"
+export const EMBED_DIMENSIONS = 768
+/** `count` short texts to embed. */
+export const embedInputs = (count: number): Array<string> =>
+  Array.from({ length: count }, (_, index) => `short text number ${index} to embed`)
+
 /** The request body a streamed invocation sends (the SDK's shape, snake_case on the wire). */
 export const invokeBody = (payload: unknown) => JSON.stringify({ node_id: NODE_ID, payload, stream_state: true })
 
@@ -40,6 +60,8 @@ export const INVOKE_PAYLOAD = { key: "value", n: 1 }
 export const paths = {
   invoke: (board: string) => `/api/v1/apps/${APP_ID}/board/${encodeURIComponent(board)}/invoke`,
   runStatus: (runId: string) => `/api/v1/execution/run/${encodeURIComponent(runId)}`,
+  chat: "/api/v1/chat/completions",
+  embed: "/api/v1/embeddings/embed",
   poll: (afterSequence: number, timeoutSeconds: number) =>
     `/api/v1/execution/poll?after_sequence=${afterSequence}&timeout=${timeoutSeconds}`
 } as const

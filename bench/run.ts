@@ -13,11 +13,21 @@
  * only a full run of every path writes bench/RESULTS.md.
  */
 import { execFileSync } from "node:child_process"
-import { writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { cpus, totalmem } from "node:os"
-import { concurrently, fetchSse, fetchStatus, fetchWatch, latencies, undiciStatus } from "./baselines.ts"
+import {
+  concurrently,
+  fetchEmbed,
+  fetchSse,
+  fetchStatus,
+  fetchWatch,
+  latencies,
+  makeOpenAI,
+  openaiChat,
+  undiciStatus
+} from "./baselines.ts"
 import { runNode, startServer } from "./processes.ts"
-import { PAT, STATUS_RUN_ID, watchToken } from "./protocol.ts"
+import { chatModel, embedInputs, PAT, STATUS_RUN_ID, watchToken } from "./protocol.ts"
 import * as Sdk from "./sdk.ts"
 import { median, roundOrder, summarize } from "./stats.ts"
 import type { Summary } from "./stats.ts"
@@ -42,7 +52,11 @@ const sizes = smoke
     idleHoldMs: 20,
     idleWarmupMs: 100,
     idleWindows: 1,
-    idlePeriods: 2
+    idlePeriods: 2,
+    chatChunks: 50,
+    embedInputs: 40,
+    embedBatchSizes: [8, 32, 128],
+    embedConcurrency: 4
   }
   : {
     rounds: 7,
@@ -57,7 +71,11 @@ const sizes = smoke
     idleHoldMs: 1000,
     idleWarmupMs: 6000,
     idleWindows: 5,
-    idlePeriods: 4
+    idlePeriods: 4,
+    chatChunks: 20_000,
+    embedInputs: 1000,
+    embedBatchSizes: [8, 32, 128],
+    embedConcurrency: 4
   }
 
 const gc = () => (globalThis as { gc?: () => void }).gc?.()
@@ -79,8 +97,8 @@ interface Path {
   readonly metric: string
   readonly unit: string
   readonly better: "lower" | "higher"
-  /** The SDK's target as a ratio to the baseline (at most for `lower`, at least for `higher`). */
-  readonly target: number
+  /** The SDK's target as a ratio to the baseline (at most for `lower`, at least for `higher`); none when unset. */
+  readonly target?: number | undefined
   readonly rounds: number
   readonly warmups: number
   /** Run a round's variants at the same time (measurements in separate processes). */
@@ -111,7 +129,7 @@ interface PathResult {
   readonly metric: string
   readonly unit: string
   readonly better: "lower" | "higher"
-  readonly target: number
+  readonly target?: number | undefined
   readonly rounds: number
   readonly variants: ReadonlyArray<VariantResult>
 }
@@ -156,7 +174,11 @@ const runPath = async (path: Path): Promise<PathResult> => {
       summary: summarize(own),
       ratios,
       ratio,
-      met: variant.role !== "sdk" ? undefined : path.better === "lower" ? ratio.median <= path.target : ratio.median >= path.target
+      met: variant.role !== "sdk" || path.target === undefined
+        ? undefined
+        : path.better === "lower"
+        ? ratio.median <= path.target
+        : ratio.median >= path.target
     }
   })
   return { ...path, variants }
@@ -185,7 +207,7 @@ const table = (results: ReadonlyArray<PathResult>) => {
   ]
   for (const path of results) {
     for (const [index, variant] of path.variants.entries()) {
-      const target = variant.role === "sdk" ? `${path.better === "lower" ? "≤" : "≥"} ${path.target}x` : ""
+      const target = variant.role === "sdk" && path.target !== undefined ? `${path.better === "lower" ? "≤" : "≥"} ${path.target}x` : ""
       const title = index === 0 ? `${path.title} (${path.metric}, ${path.better} is better)` : ""
       lines.push(
         `| ${path.id} | ${title} | ${variant.name}${variant.role === "baseline" ? " (baseline)" : ""} | ${
@@ -220,7 +242,81 @@ const perEvent = async (expected: number, run: () => Promise<number>) => {
   return (elapsed * 1000) / count
 }
 
-const { concurrency, concurrentRequests, sseEvents, statusRequests, watchEvents } = sizes
+const { chatChunks, concurrency, concurrentRequests, embedConcurrency, sseEvents, statusRequests, watchEvents } = sizes
+
+const openai = makeOpenAI(baseUrl)
+/** Chunks of a streamed chat answer: the role chunk, the content chunks, the finish chunk, the usage chunk. */
+const chatExpected = chatChunks + 3
+/** Time to first chunk (ms) of every measured stream of path 7a, by variant, in the order measured. */
+const firstChunkMs = new Map<string, Array<number>>()
+/** One streamed chat answer read to its end: chunks/s, its time to first chunk kept for path 7b. */
+const chatStream = (name: string, run: (onChunk: (count: number) => void) => Promise<number>) => async () => {
+  let first = Number.NaN
+  const started = performance.now()
+  const count = await run((count) => {
+    if (count === 1) first = performance.now() - started
+  })
+  const elapsed = performance.now() - started
+  if (count !== chatExpected) throw new Error(`${name}: expected ${chatExpected} chunks, got ${count}`)
+  const firsts = firstChunkMs.get(name) ?? []
+  firsts.push(first)
+  firstChunkMs.set(name, firsts)
+  return count / (elapsed / 1000)
+}
+const chatModelId = chatModel(chatChunks)
+const chatVariants: ReadonlyArray<Variant> = [
+  { name: "openai-node", role: "baseline", measure: chatStream("openai-node", (onChunk) => openaiChat(openai, chatModelId, onChunk)) },
+  {
+    name: "SDK Effect (Models.chatCompletionsStream)",
+    role: "sdk",
+    measure: chatStream(
+      "SDK Effect (Models.chatCompletionsStream)",
+      (onChunk) => runtime.runPromise(Sdk.effectChat(chatModelId, onChunk))
+    )
+  },
+  {
+    name: "SDK client (chatCompletions, stream: true)",
+    role: "sdk",
+    measure: chatStream("SDK client (chatCompletions, stream: true)", (onChunk) => Sdk.clientChat(client, chatModelId, onChunk))
+  }
+]
+const chatPath: Path = {
+  id: "7a",
+  title: `chat stream, ${chatChunks.toLocaleString("en")} content chunks`,
+  metric: "chunks per second",
+  unit: "chunks/s",
+  better: "higher",
+  rounds: sizes.rounds,
+  warmups: sizes.warmups,
+  variants: chatVariants
+}
+const embedTexts = embedInputs(sizes.embedInputs)
+const embedPath = (id: string, batchSize: number): Path => ({
+  id,
+  title: `embed, ${sizes.embedInputs.toLocaleString("en")} short texts in batches of ${batchSize}, ${embedConcurrency} at a time`,
+  metric: "texts embedded per second",
+  unit: "inputs/s",
+  better: "higher",
+  rounds: sizes.rounds,
+  warmups: sizes.warmups,
+  variants: [
+    {
+      name: "fetch loop",
+      role: "baseline",
+      measure: () => perSecond(embedTexts.length, () => fetchEmbed(baseUrl, embedTexts, batchSize, embedConcurrency))
+    },
+    {
+      name: "SDK Effect (Models.embed)",
+      role: "sdk",
+      measure: () => perSecond(embedTexts.length, () => runtime.runPromise(Sdk.effectEmbed(embedTexts, batchSize)))
+    },
+    {
+      name: "SDK client (FlowLikeClient)",
+      role: "sdk",
+      measure: () => perSecond(embedTexts.length, () => Sdk.clientEmbed(client, embedTexts, batchSize))
+    }
+  ]
+})
 
 const paths: ReadonlyArray<Path> = [
   {
@@ -377,7 +473,24 @@ const paths: ReadonlyArray<Path> = [
         const { cpuMs, elapsedMs } = value as { readonly cpuMs: ReadonlyArray<number>; readonly elapsedMs: ReadonlyArray<number> }
         return cpuMs.map((cpu, index) => cpu / (elapsedMs[index]! / 1000))
       }))
-  }
+  },
+  chatPath,
+  {
+    id: "7b",
+    title: `chat stream, ${chatChunks.toLocaleString("en")} content chunks`,
+    metric: "time to first chunk, the streams of 7a",
+    unit: "ms",
+    better: "lower",
+    rounds: sizes.rounds,
+    warmups: 0,
+    variants: chatVariants.map(({ name, role }) => ({ name, role })),
+    // The same streams as 7a (its rounds, after its warm-up); measured here when 7a did not run.
+    collect: async () => {
+      if (firstChunkMs.size === 0) await measureRounds(chatPath)
+      return chatVariants.map((variant) => firstChunkMs.get(variant.name)!.slice(-sizes.rounds))
+    }
+  },
+  ...sizes.embedBatchSizes.map((batchSize, index) => embedPath(`8${"abc"[index]}`, batchSize))
 ]
 
 const results: Array<PathResult> = []
@@ -427,22 +540,36 @@ if (!smoke && only === undefined && !args.includes("--no-write")) {
   const summary = [
     `- Machine: ${machine}`,
     `- Node ${process.version}; date ${date}; SDK measured: ${sdkSource} (built \`dist\`)`,
-    `- Rounds: ${sizes.rounds} in-process (paths 1, 2, 3a, 4) after ${sizes.warmups} warm-up round, ${sizes.childRounds} fresh processes per variant for RSS (3b), ${sizes.startupRounds} for start-up (5) after ${sizes.warmups} warm-up, ${sizes.idleWindows} consecutive windows for idle CPU (6); variants in an order rotated every round`,
+    `- Rounds: ${sizes.rounds} in-process (paths 1, 2, 3a, 4, 7, 8) after ${sizes.warmups} warm-up round, ${sizes.childRounds} fresh processes per variant for RSS (3b), ${sizes.startupRounds} for start-up (5) after ${sizes.warmups} warm-up, ${sizes.idleWindows} consecutive windows for idle CPU (6); variants in an order rotated every round`,
     `- Sizes: ${statusRequests} sequential requests per round (1), ${concurrentRequests} requests ${concurrency} at a time (2), ${sseEvents.toLocaleString("en")} SSE events (3), ${
       watchEvents.toLocaleString("en")
-    } polled events (4)`
+    } polled events (4), ${chatChunks.toLocaleString("en")} chat content chunks (7), ${sizes.embedInputs.toLocaleString("en")} texts to embed in batches of ${
+      sizes.embedBatchSizes.join(", ")
+    }, ${embedConcurrency} at a time (8)`
   ].join("\n")
+  const resultsUrl = new URL("./RESULTS.md", import.meta.url)
+  /** The hand-written sections between the run's summary and its table (a before/after comparison), kept as they are. */
+  const kept = (() => {
+    try {
+      const old = readFileSync(resultsUrl, "utf8")
+      const start = old.indexOf("\n## ")
+      const end = old.indexOf("\n| # | path | variant |")
+      return start >= 0 && end > start ? old.slice(start + 1, end + 1) : ""
+    } catch {
+      return ""
+    }
+  })()
   const markdown = `# Benchmark results
 
 Written by \`pnpm bench\` (bench/run.ts). Every SDK path runs side by side with its plain baseline
 in the same run, against a minimal \`node:http\` server in its own process (bench/server.ts) that
 answers from precomputed buffers in the real wire format. Ratios are SDK / baseline per round, then
-the median over rounds; for throughput (path 2) higher is better, elsewhere lower. Targets are the
-ones of issue 7.
+the median over rounds; for throughput (paths 2, 7a, 8) higher is better, elsewhere lower. Targets
+are the ones of issue 7; the rows of issue 8 (paths 7, 8) have none.
 
 ${summary}
 
-${output}
+${kept}${output}
 
 Method:
 
@@ -465,16 +592,27 @@ Method:
   \`process.cpuUsage()\` per window after the warm-up (which covers V8's tier-up of undici's
   \`llhttp\` WebAssembly, a one-off ~85 ms of CPU some 3 s into any process that uses \`fetch\`),
   as CPU milliseconds per second of wall time.
+- 7a, 7b: \`POST /api/v1/chat/completions\` with \`stream: true\` and \`stream_options.include_usage\`
+  (the SDK's default; openai-node is asked for it too, so all read the same bytes): a role chunk,
+  then one \`chat.completion.chunk\` per word (\`{"content":" fox"}\` deltas, ~240 bytes a frame), a
+  \`finish_reason\` chunk, a usage chunk, \`data: [DONE]\`; the first chunk is its own write, the rest
+  16 KiB writes. The baseline is openai-node (\`chat.completions.create\` iterated with
+  \`for await\`); the SDK client is \`chatCompletions({ ..., stream: true })\`. 7a is chunks over the
+  whole stream's wall time; 7b is the time from the call to the first chunk, in the same streams.
+- 8a–8c: \`POST /api/v1/embeddings/embed\` answering \`{embeddings, model, usage}\` with 768 floats per
+  text; the SDK's \`embed({ bitId, input, batchSize, concurrency: 4 })\` against a \`fetch\` loop
+  sending the same batches 4 at a time (\`JSON.parse\` of each answer, a length check, then the
+  vectors in input order).
 
 Noise: the machine may be shared; each round runs every variant back to back, so a slow moment
 tends to hit a round's variants alike, and the ratio column (median of per-round ratios) is the
 figure to compare with the targets.
 
-Profiling a path: \`node bench/profile.ts <status|concurrent|trigger|watch> <effect|client|baseline>\`
+Profiling a path: \`node bench/profile.ts <status|concurrent|trigger|watch|chat|embed> <effect|client|baseline>\`
 profiles the measured phase only (V8's sampling profiler, after a warm-up) into a \`.cpuprofile\`;
 \`node bench/cpuprofile.ts <file>\` prints its self time by package, module and function.
 `
-  writeFileSync(new URL("./RESULTS.md", import.meta.url), markdown)
+  writeFileSync(resultsUrl, markdown)
   process.stdout.write("\nWritten to bench/RESULTS.md\n")
 }
 

@@ -1,11 +1,11 @@
 /**
  * The SDK side of every measured path, through the stable public surface only: the Promise client
- * (`FlowLikeClient`) and the Effect services (`FlowLike.layer`, `Workflows`, `Execution`).
+ * (`FlowLikeClient`) and the Effect services (`FlowLike.layer`, `Workflows`, `Execution`, `Models`).
  */
 import { Effect, ManagedRuntime, Stream } from "effect"
 import { FlowLikeClient } from "@flow-like/client"
-import { Execution, FlowLike, Workflows } from "@flow-like/effect"
-import { APP_ID, INVOKE_PAYLOAD, NODE_ID, PAT, sseBoard, STATUS_RUN_ID } from "./protocol.ts"
+import { Execution, FlowLike, Models, Workflows } from "@flow-like/effect"
+import { APP_ID, CHAT_MESSAGES, EMBED_MODEL, INVOKE_PAYLOAD, NODE_ID, PAT, sseBoard, STATUS_RUN_ID } from "./protocol.ts"
 
 export type OnEvent = (count: number) => void
 
@@ -101,4 +101,47 @@ export const clientWatch = async (client: FlowLikeClient, pollToken: string, onE
     onEvent?.(count)
   }
   return count
+}
+
+// ---- chat stream -------------------------------------------------------------------------------
+
+/** Reads a streamed chat answer to `[DONE]`; returns how many chunks arrived. */
+export const effectChat = Effect.fnUntraced(function*(model: string, onChunk?: OnEvent) {
+  const models = yield* Models.Models
+  let count = 0
+  yield* models.chatCompletionsStream({ bitId: model, messages: CHAT_MESSAGES }).pipe(
+    Stream.runForEach(() => {
+      count++
+      onChunk?.(count)
+      return Effect.void
+    })
+  )
+  return count
+})
+
+export const clientChat = async (client: FlowLikeClient, model: string, onChunk?: OnEvent): Promise<number> => {
+  let count = 0
+  for await (const _ of client.chatCompletions({ bitId: model, messages: CHAT_MESSAGES, stream: true })) {
+    count++
+    onChunk?.(count)
+  }
+  return count
+}
+
+// ---- embed -------------------------------------------------------------------------------------
+
+const checkVectors = (expected: number, embeddings: ReadonlyArray<unknown>) => {
+  if (embeddings.length !== expected) throw new Error(`expected ${expected} vectors, got ${embeddings.length}`)
+}
+
+/** Embeds the inputs in batches of `batchSize`, 4 at a time (the SDK's default concurrency). */
+export const effectEmbed = Effect.fnUntraced(function*(input: ReadonlyArray<string>, batchSize: number) {
+  const models = yield* Models.Models
+  const { embeddings } = yield* models.embed({ bitId: EMBED_MODEL, input, batchSize, concurrency: 4 })
+  checkVectors(input.length, embeddings)
+})
+
+export const clientEmbed = async (client: FlowLikeClient, input: ReadonlyArray<string>, batchSize: number): Promise<void> => {
+  const { embeddings } = await client.embed({ bitId: EMBED_MODEL, input, batchSize, concurrency: 4 })
+  checkVectors(input.length, embeddings)
 }

@@ -9,6 +9,9 @@
  * - `POST /api/v1/apps/:app/board/:board/invoke/async`: `{run_id, poll_token, status, backend}`
  * - `GET /api/v1/execution/run/:runId`: a `RunStatusResponse`
  * - `GET /api/v1/execution/poll?after_sequence=N&timeout=S` (Bearer poll token): a `PollResponse`
+ * - `POST /api/v1/chat/completions` (`stream: true`, model `chat-<N>`): SSE, `data: <chat.completion.chunk>\n\n`,
+ *   N content chunks, then a usage chunk when `stream_options.include_usage`, then `data: [DONE]`
+ * - `POST /api/v1/embeddings/embed`: `{embeddings, model, usage}`, one vector of 768 floats per input
  * - `GET /__bench/stats`: request counters (control route)
  *
  * Usage: `node bench/server.ts [--hold-ms=1000] [--port=0]`. Started with an IPC channel it sends
@@ -16,7 +19,7 @@
  */
 import { createServer } from "node:http"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { PAGE_SIZE, parseSseBoard, parseWatchToken, RUN_ID, TERMINAL } from "./protocol.ts"
+import { EMBED_DIMENSIONS, PAGE_SIZE, parseChatModel, parseSseBoard, parseWatchToken, RUN_ID, TERMINAL } from "./protocol.ts"
 
 const arg = (name: string, fallback: number) => {
   const found = process.argv.find((value) => value.startsWith(`--${name}=`))
@@ -74,6 +77,56 @@ const sseBody = (events: number): ReadonlyArray<Buffer> => {
   return chunks
 }
 
+const CHAT_WORDS = ["The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ",", " and", " then", " it", " rests", "."]
+
+/**
+ * A streamed chat answer of `chunks` content chunks (a word each), as OpenAI sends it: a role chunk,
+ * the content deltas, a `finish_reason` chunk, the usage chunk (with `include_usage`, when every
+ * other chunk carries `"usage":null`), `[DONE]`. The first chunk is its own write (so time to first
+ * chunk is not a 16 KiB batch's), the rest go in 16 KiB writes.
+ */
+const chatBody = (model: string, chunks: number, includeUsage: boolean): ReadonlyArray<Buffer> => {
+  const head = `{"id":"chatcmpl-bench0001","object":"chat.completion.chunk","created":${BASE_SECS},"model":${
+    JSON.stringify(model)
+  },"system_fingerprint":"fp_bench","choices":`
+  const tail = includeUsage ? `,"usage":null}` : "}"
+  const chunk = (delta: string, finish: string | null) =>
+    `data: ${head}[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish === null ? "null" : `"${finish}"`}}]${tail}\n\n`
+  const out: Array<Buffer> = [Buffer.from(chunk(`{"role":"assistant","content":"","refusal":null}`, null))]
+  let pending = ""
+  for (let index = 0; index < chunks; index++) {
+    pending += chunk(`{"content":${JSON.stringify(CHAT_WORDS[index % CHAT_WORDS.length])}}`, null)
+    if (pending.length >= SSE_CHUNK_BYTES) {
+      out.push(Buffer.from(pending))
+      pending = ""
+    }
+  }
+  pending += chunk("{}", "stop")
+  if (includeUsage) {
+    pending += `data: ${head}[],"usage":{"prompt_tokens":12,"completion_tokens":${chunks},"total_tokens":${
+      12 + chunks
+    },"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}\n\n`
+  }
+  pending += "data: [DONE]\n\n"
+  out.push(Buffer.from(pending))
+  return out
+}
+
+/** The same fixed vector for every input: 768 floats of typical magnitude and precision. */
+const EMBED_VECTOR = JSON.stringify(
+  Array.from({ length: EMBED_DIMENSIONS }, (_, index) => Number((Math.sin(index * 12.9898) * 0.08).toFixed(8)))
+)
+
+/** An embedding answer for `count` inputs of `chars` characters in all. */
+const embedBody = (model: string, count: number, chars: number): Buffer => {
+  const tokens = Math.ceil(chars / 4)
+  return Buffer.from(
+    `{"embeddings":[${Array.from({ length: count }, () => EMBED_VECTOR).join(",")}],"model":${
+      JSON.stringify(model)
+    },"usage":{"prompt_tokens":${tokens},"total_tokens":${tokens}}}`
+  )
+}
+
 const createdAt = (sequence: number) => new Date((BASE_SECS + sequence) * 1000).toISOString()
 
 /** The page after `afterSequence` of a polled run of `total` events. */
@@ -117,6 +170,8 @@ const runStatus = (runId: string) =>
 const sseCache = new Map<number, ReadonlyArray<Buffer>>()
 const pageCache = new Map<string, Buffer>()
 const statusCache = new Map<string, Buffer>()
+const chatCache = new Map<string, ReadonlyArray<Buffer>>()
+const embedCache = new Map<string, Buffer>()
 const cached = <K, V>(cache: Map<K, V>, key: K, make: () => V): V => {
   let value = cache.get(key)
   if (value === undefined) {
@@ -126,7 +181,7 @@ const cached = <K, V>(cache: Map<K, V>, key: K, make: () => V): V => {
   return value
 }
 
-const stats = { requests: 0, polls: 0, streams: 0, statuses: 0 }
+const stats = { requests: 0, polls: 0, streams: 0, statuses: 0, chats: 0, embeds: 0 }
 
 const sendJson = (res: ServerResponse, status: number, body: Buffer) => {
   res.writeHead(status, { "content-type": "application/json", "content-length": body.length })
@@ -149,6 +204,21 @@ const writeAll = (res: ServerResponse, chunks: ReadonlyArray<Buffer>) => {
     res.end()
   }
   pump()
+}
+
+/** Reads the request body as JSON (undefined when it is not), then answers. */
+const withJsonBody = (req: IncomingMessage, answer: (body: unknown) => void) => {
+  const parts: Array<Buffer> = []
+  req.on("data", (part: Buffer) => parts.push(part))
+  req.on("end", () => {
+    let body: unknown
+    try {
+      body = JSON.parse(Buffer.concat(parts).toString("utf8"))
+    } catch {
+      body = undefined
+    }
+    answer(body)
+  })
 }
 
 /** Reads and discards the request body, then answers. */
@@ -195,6 +265,29 @@ const handle = (req: IncomingMessage, res: ServerResponse) => {
     const timer = setTimeout(() => sendJson(res, 200, page), wait)
     res.on("close", () => clearTimeout(timer))
     return
+  }
+  if (req.method === "POST" && url.pathname === "/api/v1/chat/completions") {
+    stats.chats++
+    return withJsonBody(req, (body) => {
+      const request = body as { model?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown } } | undefined
+      const model = typeof request?.model === "string" ? request.model : ""
+      const chunks = parseChatModel(model)
+      if (chunks === undefined || request?.stream !== true) return notFound(res, `no streamed chat model ${model}`)
+      const includeUsage = request.stream_options?.include_usage === true
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" })
+      writeAll(res, cached(chatCache, `${model}:${includeUsage}`, () => chatBody(model, chunks, includeUsage)))
+    })
+  }
+  if (req.method === "POST" && url.pathname === "/api/v1/embeddings/embed") {
+    stats.embeds++
+    return withJsonBody(req, (body) => {
+      const request = body as { model?: unknown; input?: unknown } | undefined
+      const input = request?.input
+      if (typeof request?.model !== "string" || !Array.isArray(input)) return notFound(res, "bad embed request")
+      const chars = input.reduce((sum: number, text) => sum + String(text).length, 0)
+      const model = request.model
+      sendJson(res, 200, cached(embedCache, `${model}:${input.length}:${chars}`, () => embedBody(model, input.length, chars)))
+    })
   }
   if (req.method === "GET" && url.pathname === "/__bench/stats") {
     return sendJson(res, 200, Buffer.from(JSON.stringify(stats)))
