@@ -23,7 +23,10 @@ const completion = {
 }
 
 const recorded = Effect.map(MockHttpClient.MockHttpClient, (mock) => mock.requests)
-const bodyOf = (index: number) => Effect.map(recorded, (requests) => JSON.parse(requests.at(index)?.body ?? "{}"))
+/** The requests other than the chat's one-time bit lookup (`GET /bit/{id}`). */
+const chatRecorded = Effect.map(recorded, (requests) => requests.filter((request) => !isBitLookup(request)))
+const bodyOf = (index: number) => Effect.map(chatRecorded, (requests) => JSON.parse(requests.at(index)?.body ?? "{}"))
+const isBitLookup = (request: MockHttpClient.RecordedRequest) => request.method === "GET" && request.url.includes("/api/v1/bit/")
 
 interface WireBit {
   readonly id: string
@@ -74,6 +77,10 @@ const wireBit = (bit: WireBit) => ({
 const llmBit = (index: number, provider: string) =>
   wireBit({ id: `llm-${index}`, type: "Llm", meta: { en: wireMeta(`Model ${index}`) }, parameters: { context_length: 8, provider: { provider_name: provider } } })
 
+/** The SDK over `handler`, with the chat's bit lookup answered by an OpenAI-style hosted bit. */
+const chatLayer = (handler: MockHttpClient.Handler) =>
+  sdkLayer((request) => isBitLookup(request) ? MockHttpClient.json(llmBit(1, "hosted:openai")) : handler(request))
+
 describe("Models", () => {
   it.effect("sends the bit id as model, snake_case options, extra fields under the typed ones, stream: false", () =>
     Effect.gen(function*() {
@@ -98,7 +105,7 @@ describe("Models", () => {
       assert.strictEqual(answer.choices[0]?.message.content, "Hi")
       assert.strictEqual(answer.usage?.totalTokens, 4)
       assert.deepInclude(answer.raw, { system_fingerprint: "fp_1" })
-      const [request] = yield* recorded
+      const [request] = yield* chatRecorded
       assert.strictEqual(request?.url, "https://flow.test/api/v1/chat/completions")
       assert.deepStrictEqual(JSON.parse(request?.body ?? "{}"), {
         seed: 1,
@@ -118,7 +125,7 @@ describe("Models", () => {
         response_format: { type: "json_schema", json_schema: { name: "x", schema: { type: "object" } } },
         stream: false
       })
-    }).pipe(Effect.provide(sdkLayer(() => MockHttpClient.json(completion)))))
+    }).pipe(Effect.provide(chatLayer(() => MockHttpClient.json(completion)))))
 
   it.effect("a non-streamed upstream error keeps the provider's status, message, type and body; chat is never retried", () =>
     Effect.gen(function*() {
@@ -128,8 +135,8 @@ describe("Models", () => {
       assert.include(error.message, "The upstream model is overloaded")
       assert.strictEqual(error.reason._tag === "ServerError" ? error.reason.code : undefined, "server_error")
       assert.include(error.reason._tag === "ServerError" ? error.reason.body ?? "" : "", "overloaded")
-      assert.strictEqual((yield* recorded).length, 1)
-    }).pipe(Effect.provide(sdkLayer(() =>
+      assert.strictEqual((yield* chatRecorded).length, 1)
+    }).pipe(Effect.provide(chatLayer(() =>
       MockHttpClient.json({ error: { message: "The upstream model is overloaded", type: "server_error", param: null, code: null } }, 503)
     ))))
 
@@ -143,7 +150,7 @@ describe("Models", () => {
       assert.strictEqual(body.stream, true)
       assert.deepStrictEqual(body.stream_options, { include_usage: true })
       assert.strictEqual((yield* MockHttpClient.MockHttpClient).abortedStreams, 1)
-    }).pipe(Effect.provide(sdkLayer(() =>
+    }).pipe(Effect.provide(chatLayer(() =>
       MockHttpClient.sse([data(chunk({ content: "Hel" })), data(chunk({ content: "lo" })), data("[DONE]"), data("not json at all")], "hang")
     ))))
 
@@ -164,7 +171,7 @@ describe("Models", () => {
       const models = yield* Models.Models
       yield* Stream.runDrain(models.chatCompletionsStream({ bitId: "b", messages: [user("hi")], streamOptions: { includeUsage: false } }))
       assert.deepStrictEqual((yield* bodyOf(0)).stream_options, { include_usage: false })
-    }).pipe(Effect.provide(sdkLayer(() => MockHttpClient.sse([data("[DONE]")])))))
+    }).pipe(Effect.provide(chatLayer(() => MockHttpClient.sse([data("[DONE]")])))))
 
   it.effect("a malformed chunk is a DecodeError, a stream without [DONE] a StreamError, an in-band error a StreamError", () =>
     Effect.gen(function*() {
@@ -182,7 +189,7 @@ describe("Models", () => {
       const inBand = yield* Effect.flip(run)
       assert.strictEqual(inBand.reason._tag, "StreamError")
       assert.include(inBand.message, "Provider returned error")
-    }).pipe(Effect.provide(sdkLayer((() => {
+    }).pipe(Effect.provide(chatLayer((() => {
       const answers = [
         MockHttpClient.sse([data("{oops"), data("[DONE]")]),
         MockHttpClient.sse([data("{\"id\":1}"), data("[DONE]")]),
@@ -262,8 +269,8 @@ describe("Models", () => {
       const short = yield* Effect.forkChild(Effect.flip(models.chatCompletions({ bitId: "b", messages: [user("hi")] }).pipe(CallOptions.with({ timeout: "5 seconds" }))))
       yield* TestClock.adjust("6 seconds")
       assert.strictEqual((yield* Fiber.join(short)).reason._tag, "TimeoutError")
-      assert.strictEqual((yield* recorded).length, 2)
-    }).pipe(Effect.provide(sdkLayer(() => Effect.never))))
+      assert.strictEqual((yield* chatRecorded).length, 2)
+    }).pipe(Effect.provide(chatLayer(() => Effect.never))))
 
   it.effect("listLlms pages on with offsets until limit hosted models are found, and maps them", () =>
     Effect.gen(function*() {
