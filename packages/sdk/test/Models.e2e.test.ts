@@ -150,6 +150,27 @@ describe("Models end to end against the dev server", () => {
       assert.strictEqual(dev.requests.filter((request) => request.path === "/api/v1/chat/completions").length, 3)
     }).pipe(Effect.provide(e2e())))
 
+  it.live("a hosted:anthropic bit: the answer translated to a completion; the bit looked up once per client for several chats", () =>
+    Effect.gen(function*() {
+      const dev = yield* DevServerService
+      const models = yield* Models.Models
+      const bitId = dev.seed.bits.anthropicLlmBitId
+      const [first, second] = yield* Effect.all([
+        models.chatCompletions({ bitId, messages: [user("hi")] }),
+        models.chatCompletions({ bitId, messages: [user("hello")] })
+      ], { concurrency: 2 })
+      const third = yield* models.chatCompletions({ bitId, messages: [user("again")], maxTokens: 50 })
+      assert.strictEqual(first.object, "chat.completion")
+      assert.strictEqual(first.choices[0]?.message.content, "You said: hi")
+      assert.strictEqual(second.choices[0]?.message.content, "You said: hello")
+      assert.strictEqual(third.choices[0]?.finishReason, "stop")
+      assert.isAbove(third.usage?.totalTokens ?? 0, 0)
+      assert.strictEqual(dev.requests.filter((request) => request.path === `/api/v1/bit/${bitId}`).length, 1)
+      const bodies = dev.requests.filter((request) => request.path === "/api/v1/chat/completions").map((request) => JSON.parse(request.body))
+      assert.deepStrictEqual(bodies.map((body) => body.max_tokens), [4096, 4096, 50])
+      assert.isTrue(bodies.every((body) => !("stream_options" in body) && !("stream" in body)))
+    }).pipe(Effect.provide(e2e())))
+
   it.live("upstream errors: not streamed with the provider's status and message; streamed as the server's 400", () =>
     Effect.gen(function*() {
       const dev = yield* DevServerService
