@@ -3,6 +3,8 @@
  * caller's usage, and the hub's bits (search, read, and the hosted models to use).
  *
  * The chat route is a pass-through proxy: the bit id goes as `model`, the answer is the provider's.
+ * For a `hosted:anthropic` bit (its provider learnt with one `getBit` per bit and service), the
+ * request is sent in Anthropic's Messages format and the answer translated back, streamed or not.
  * Chat requests are invocations and are never retried; a non-streamed one may take 10 minutes by
  * default (the answer comes once the model has finished). `embed` splits its input into batches sent
  * with bounded concurrency and allows 180 s per request by default (the server retries a cold
@@ -145,6 +147,7 @@ export class Models extends Context.Service<Models, {
   /**
    * The completion as a stream of chunks, ending at `data: [DONE]` (the connection is closed there).
    * A chunk that does not decode fails with `DecodeError`; a stream that ends without `[DONE]` with `StreamError`.
+   * An Anthropic bit's events become the same chunks (`data` is the event's data), ending at `message_stop`.
    */
   chatCompletionsStream(request: ChatCompletionRequest): Stream.Stream<ChatCompletionChunk, FlowLikeError.FlowLikeError>
   /** Vectors for one text or many, in batches. */
