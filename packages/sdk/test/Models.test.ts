@@ -11,6 +11,7 @@ const chunk = (delta: Record<string, unknown>, finishReason: string | null = nul
   JSON.stringify({ id: "chatcmpl-1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra })
 
 const data = (text: string) => `data: ${text}\n\n`
+const textDelta = { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Hi" } }
 
 const completion = {
   id: "chatcmpl-1",
@@ -198,6 +199,39 @@ describe("Models", () => {
       ]
       let index = 0
       return () => answers[index++] ?? MockHttpClient.text(500, "")
+    })()))))
+
+  it.effect("an Anthropic stream stops at message_stop; an error event or a stream cut before message_stop is a StreamError", () =>
+    Effect.gen(function*() {
+      const models = yield* Models.Models
+      const run = Stream.runCollect(models.chatCompletionsStream({ bitId: "claude", messages: [user("hi")] }))
+      const chunks = yield* run
+      assert.deepStrictEqual(chunks.map((c) => c.choices[0]?.delta.content ?? null), ["", "Hi", null, null])
+      assert.strictEqual(chunks[1]?.data, JSON.stringify(textDelta))
+      const failed = yield* Effect.flip(run)
+      assert.strictEqual(failed.reason._tag, "StreamError")
+      assert.include(failed.message, "Overloaded")
+      const cut = yield* Effect.flip(run)
+      assert.strictEqual(cut.reason._tag, "StreamError")
+      assert.include(cut.message, "ended before message_stop")
+      assert.strictEqual((yield* recorded).filter(isBitLookup).length, 1)
+      assert.strictEqual((yield* bodyOf(0)).max_tokens, 4096)
+    }).pipe(Effect.provide(sdkLayer((() => {
+      const start = MockHttpClient.frame("message_start", { type: "message_start", message: { id: "msg_1", model: "claude", usage: { input_tokens: 2 } } })
+      const answers = [
+        MockHttpClient.sse([
+          start,
+          MockHttpClient.frame("content_block_delta", textDelta),
+          MockHttpClient.frame("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: 1 } }),
+          MockHttpClient.frame("message_stop", { type: "message_stop" }),
+          MockHttpClient.frame("ping", "not json")
+        ], "hang"),
+        MockHttpClient.sse([start, MockHttpClient.frame("error", { type: "error", error: { type: "overloaded_error", message: "Overloaded" } })]),
+        MockHttpClient.sse([start, MockHttpClient.frame("content_block_delta", textDelta)])
+      ]
+      let index = 0
+      return (request: MockHttpClient.RecordedRequest) =>
+        isBitLookup(request) ? MockHttpClient.json(llmBit(1, "Hosted:Anthropic")) : answers[index++] ?? MockHttpClient.text(500, "")
     })()))))
 
   it.effect("embeds in batches with bounded concurrency and returns the vectors in input order, usage summed", () =>
