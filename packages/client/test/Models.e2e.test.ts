@@ -57,6 +57,37 @@ describe("FlowLikeClient models end to end", () => {
     expect(sent[1].stream_options).toEqual({ include_usage: true })
   })
 
+  it("a hosted:anthropic bit through the Promise client: text, streamed text, a tool round trip, structured output; one bit lookup", async () => {
+    const bitId = server.seed.bits.anthropicLlmBitId
+    const completion = await client.chatCompletions({ bitId, messages: [user("Hello")] })
+    expect(completion.choices[0]?.message.content).toBe("You said: Hello")
+    expect(completion.object).toBe("chat.completion")
+    const text = await collect(ChatStream.textDeltas(client.chatCompletions({ bitId, messages: [user("a b")], stream: true })))
+    expect(text.join("")).toBe("You said: a b")
+    const weather = {
+      type: "function" as const,
+      function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }
+    }
+    const question = user("get_weather for Paris")
+    const first = await ChatStream.finalCompletion(client.chatCompletionsStream({ bitId, messages: [question], tools: [weather] }))
+    const call = first.choices[0]?.message.toolCalls?.[0]
+    expect(call?.function.name).toBe("get_weather")
+    expect(JSON.parse(call?.function.arguments ?? "{}")).toEqual({ city: "Paris" })
+    const second = await client.chatCompletions({
+      bitId,
+      tools: [weather],
+      messages: [question, { role: "assistant", content: null, toolCalls: call === undefined ? [] : [call] }, { role: "tool", toolCallId: call?.id ?? "", content: "sunny" }]
+    })
+    expect(second.choices[0]?.message.content).toBe("The tool answered: sunny")
+    const structured = await client.chatCompletions({
+      bitId,
+      messages: [user("cats")],
+      responseFormat: { type: "json_schema", jsonSchema: { name: "cats", schema: { type: "object", properties: { count: { type: "integer" } }, required: ["count"] } } }
+    })
+    expect(JSON.parse(structured.choices[0]?.message.content ?? "null")).toEqual({ count: 42 })
+    expect(server.requests.filter((request) => request.path === `/api/v1/bit/${bitId}`)).toHaveLength(1)
+  })
+
   it("tool calls round trip through the Promise client", async () => {
     const bitId = server.seed.bits.openAiLlmBitId
     const tools = [{

@@ -3,6 +3,8 @@
  * caller's usage, and the hub's bits (search, read, and the hosted models to use).
  *
  * The chat route is a pass-through proxy: the bit id goes as `model`, the answer is the provider's.
+ * For a `hosted:anthropic` bit (its provider learnt with one `getBit` per bit and service), the
+ * request is sent in Anthropic's Messages format and the answer translated back, streamed or not.
  * Chat requests are invocations and are never retried; a non-streamed one may take 10 minutes by
  * default (the answer comes once the model has finished). `embed` splits its input into batches sent
  * with bounded concurrency and allows 180 s per request by default (the server retries a cold
@@ -10,7 +12,9 @@
  *
  * @since 0.3.0
  */
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -24,9 +28,10 @@ import * as CallOptions from "./CallOptions.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
 import { describeRequest, FlowLikeHttp } from "./FlowLikeHttp.ts"
 import type { Request } from "./FlowLikeHttp.ts"
+import * as Anthropic from "./internal/anthropic.ts"
 import * as Endpoint from "./internal/endpoint.ts"
 import * as Errors from "./internal/errors.ts"
-import { isRemote, toModelInfo } from "./internal/modelInfo.ts"
+import { isRemote, providerNameOfBit, toModelInfo } from "./internal/modelInfo.ts"
 import { withSpan, withStreamSpan } from "./internal/trace.ts"
 
 /** One message of a chat request (system, user, assistant with tool calls, or tool result). */
@@ -142,6 +147,7 @@ export class Models extends Context.Service<Models, {
   /**
    * The completion as a stream of chunks, ending at `data: [DONE]` (the connection is closed there).
    * A chunk that does not decode fails with `DecodeError`; a stream that ends without `[DONE]` with `StreamError`.
+   * An Anthropic bit's events become the same chunks (`data` is the event's data), ending at `message_stop`.
    */
   chatCompletionsStream(request: ChatCompletionRequest): Stream.Stream<ChatCompletionChunk, FlowLikeError.FlowLikeError>
   /** Vectors for one text or many, in batches. */
@@ -212,9 +218,55 @@ const decodeChunk = Schema.decodeUnknownEffect(ModelsApi.ChatCompletionChunk)
 const parseJson = Schema.decodeUnknownEffect(Schema.fromJsonString(Schema.Unknown))
 const InBandError = Schema.Struct({ error: Schema.Struct({ message: Schema.String }) })
 const decodeInBandError = Schema.decodeUnknownOption(InBandError)
+const decodeAnthropicEvent = Schema.decodeUnknownEffect(Anthropic.StreamEvent)
+
+/** How a bit's chat is spoken: OpenAI-style, or Anthropic's Messages format. */
+type Dialect = "openai" | "anthropic"
 
 /** Builds the service over a transport. */
 export const make = (http: FlowLikeHttp["Service"]): Models["Service"] => {
+  /** Each bit's dialect, looked up once per service (concurrent first calls share the lookup). */
+  const dialects = new Map<string, Deferred.Deferred<Dialect, FlowLikeError.FlowLikeError>>()
+
+  const getBit = (bitId: string) =>
+    withSpan("Models.getBit")(Effect.gen(function*() {
+      const request = yield* Endpoint.request(bitEndpoints.getBit, { params: { bitId } }, { operation: "Models.getBit" })
+      const { raw, value } = yield* http.jsonWithRaw(request, BitWire)
+      const bit: Bit = { ...value, raw }
+      return bit
+    }))
+
+  /**
+   * A bit that cannot be read (unknown, or not a bit) is spoken to OpenAI-style, so that the chat
+   * route gives its own answer; other lookup failures fail the chat and are not cached.
+   */
+  const lookUpDialect = (bitId: string): Effect.Effect<Dialect, FlowLikeError.FlowLikeError> =>
+    getBit(bitId).pipe(
+      Effect.map((bit): Dialect => Anthropic.isAnthropicProvider(providerNameOfBit(bit)) ? "anthropic" : "openai"),
+      Effect.catchIf(
+        (error) => error.reason._tag === "NotFoundError" || error.reason._tag === "DecodeError",
+        () => Effect.succeed<Dialect>("openai")
+      )
+    )
+
+  const dialectOf = (bitId: string): Effect.Effect<Dialect, FlowLikeError.FlowLikeError> =>
+    Effect.suspend(() => {
+      const known = dialects.get(bitId)
+      if (known !== undefined) return Deferred.await(known)
+      const deferred = Deferred.makeUnsafe<Dialect, FlowLikeError.FlowLikeError>()
+      dialects.set(bitId, deferred)
+      const lookup = lookUpDialect(bitId).pipe(
+        Effect.onExit((exit) =>
+          Effect.sync(() => {
+            if (exit._tag === "Failure") dialects.delete(bitId)
+            Deferred.doneUnsafe(deferred, exit)
+          })
+        )
+      )
+      // Detached, so that the first caller's interruption does not cut the lookup others wait for.
+      return Effect.andThen(Effect.forkDetach(lookup), Deferred.await(deferred))
+    })
+
   const chatRequest = (operation: string, request: ChatCompletionRequest, stream: boolean) =>
     Effect.gen(function*() {
       if (!Predicate.isObject(request)) {
@@ -224,8 +276,7 @@ export const make = (http: FlowLikeHttp["Service"]): Models["Service"] => {
       if (!Array.isArray(request.messages)) {
         return yield* FlowLikeError.invalidArgument(`${operation}: messages must be an array`, operation)
       }
-      const built = yield* Endpoint.request(endpoints.chatCompletions, {
-        payload: {
+      const payload: typeof ModelsApi.ChatCompletionRequest.Type = {
           model: request.bitId,
           messages: request.messages,
           temperature: request.temperature,
@@ -237,9 +288,20 @@ export const make = (http: FlowLikeHttp["Service"]): Models["Service"] => {
           responseFormat: request.responseFormat,
           stream,
           streamOptions: stream ? { includeUsage: true, ...request.streamOptions } : undefined
-        }
-      }, { operation, isIdempotent: false })
-      return yield* withExtra(operation, built, request.extra)
+      }
+      const built = yield* Endpoint.request(endpoints.chatCompletions, { payload }, { operation, isIdempotent: false })
+      const dialect = yield* dialectOf(request.bitId)
+      if (dialect === "openai") {
+        return { built: yield* withExtra(operation, built, request.extra), dialect, outputTool: undefined, includeUsage: true }
+      }
+      const translated = Anthropic.toMessagesRequest(payload, request.bitId, stream)
+      const anthropic: Request = { ...built, body: { _tag: "Json", value: translated.body } }
+      return {
+        built: yield* withExtra(operation, anthropic, request.extra),
+        dialect,
+        outputTool: translated.outputTool,
+        includeUsage: request.streamOptions?.includeUsage !== false
+      }
     })
 
   const withBitsRaw = (value: ReadonlyArray<typeof BitWire.Type>, raw: unknown): ReadonlyArray<Bit> =>
@@ -300,10 +362,57 @@ export const make = (http: FlowLikeHttp["Service"]): Models["Service"] => {
             ))
     )
 
+  /** Anthropic's named events as chunks, ending at `message_stop` (the connection is closed there). */
+  const anthropicStream = (
+    built: Request,
+    includeUsage: boolean,
+    outputTool: string | undefined
+  ): Stream.Stream<ChatCompletionChunk, FlowLikeError.FlowLikeError> =>
+    Stream.unwrap(Effect.map(Clock.currentTimeMillis, (now) =>
+      Stream.suspend(() => {
+        const info = describeRequest(http.config, built)
+        const translate = Anthropic.makeStreamTranslator({ created: Math.floor(now / 1000), includeUsage, outputTool })
+        let isDone = false
+        const toChunks = (data: string): Effect.Effect<ReadonlyArray<ChatCompletionChunk>, FlowLikeError.FlowLikeError> =>
+          parseJson(data).pipe(
+            Effect.mapError((error) => Errors.decodeFailed(info, 200, data, `an event is not JSON: ${error.message}`)),
+            Effect.flatMap((json) =>
+              decodeAnthropicEvent(json).pipe(
+                Effect.mapError((error) => Errors.decodeFailed(info, 200, data, `an event does not decode: ${error.message}`))
+              )
+            ),
+            Effect.flatMap((event) => {
+              const step = translate(event)
+              if (step._tag === "Error") {
+                return Effect.fail(Errors.streamFailed(info, `the provider failed mid-stream: ${step.message}`))
+              }
+              if (step.done) isDone = true
+              return Effect.succeed(step.chunks.map((chunk): ChatCompletionChunk => ({ ...chunk, data })))
+            })
+          )
+        return http.sse(built).pipe(
+          Stream.mapEffect((frame) => toChunks(frame.data)),
+          Stream.takeUntil(() => isDone),
+          Stream.flatMap((chunks) => Stream.fromIterable(chunks)),
+          Stream.concat(Stream.suspend(() =>
+            isDone
+              ? Stream.empty
+              : Stream.fail(Errors.streamFailed(info, "the stream ended before message_stop (the answer is incomplete)"))
+          ))
+        )
+      })
+    ))
+
   return {
     chatCompletions: (request) =>
       withSpan("Models.chatCompletions")(Effect.gen(function*() {
-        const built = yield* chatRequest("Models.chatCompletions", request, false)
+        const { built, dialect, outputTool } = yield* chatRequest("Models.chatCompletions", request, false)
+        if (dialect === "anthropic") {
+          const { raw, value } = yield* withTimeoutAtLeast(CHAT_TIMEOUT)(http.jsonWithRaw(built, Anthropic.MessagesResponse))
+          const created = Math.floor((yield* Clock.currentTimeMillis) / 1000)
+          const completion: ChatCompletion = { ...Anthropic.toChatCompletion(value, created, outputTool), raw }
+          return completion
+        }
         const { raw, value } = yield* withTimeoutAtLeast(CHAT_TIMEOUT)(http.jsonWithRaw(built, ModelsApi.ChatCompletion))
         const completion: ChatCompletion = { ...value, raw }
         return completion
@@ -311,8 +420,8 @@ export const make = (http: FlowLikeHttp["Service"]): Models["Service"] => {
     chatCompletionsStream: (request) =>
       withStreamSpan("Models.chatCompletionsStream")(Stream.unwrap(Effect.map(
         chatRequest("Models.chatCompletionsStream", request, true),
-        (built) =>
-          Stream.suspend(() => {
+        ({ built, dialect, includeUsage, outputTool }) =>
+          dialect === "anthropic" ? anthropicStream(built, includeUsage, outputTool) : Stream.suspend(() => {
             const info = describeRequest(http.config, built)
             let isDone = false
             const toChunk = (data: string): Effect.Effect<ChatCompletionChunk, FlowLikeError.FlowLikeError> =>
@@ -380,13 +489,7 @@ export const make = (http: FlowLikeHttp["Service"]): Models["Service"] => {
         (request) => http.json(request, ModelsApi.Usage)
       )),
     searchBits: (options = {}) => withSpan("Models.searchBits")(search("Models.searchBits", options)),
-    getBit: (bitId) =>
-      withSpan("Models.getBit")(Effect.gen(function*() {
-        const request = yield* Endpoint.request(bitEndpoints.getBit, { params: { bitId } }, { operation: "Models.getBit" })
-        const { raw, value } = yield* http.jsonWithRaw(request, BitWire)
-        const bit: Bit = { ...value, raw }
-        return bit
-      })),
+    getBit,
     listLlms: (options = {}) => withSpan("Models.listLlms")(listModels("Models.listLlms", ["Llm", "Vlm"], options)),
     listEmbeddingModels: (options = {}) =>
       withSpan("Models.listEmbeddingModels")(listModels("Models.listEmbeddingModels", ["Embedding"], options))

@@ -146,12 +146,81 @@ describe("Models end to end against the dev server", () => {
       assert.include(local.message, "Unsupported provider: Ollama")
       const embedding = reasonOf(yield* Effect.flip(Stream.runDrain(models.chatCompletionsStream({ bitId: dev.seed.bits.embeddingBitId, messages: [user("hi")] }))))
       assert.strictEqual(embedding._tag, "ServerError")
-      // Anthropic's Messages answer is passed through as is: not an OpenAI completion.
-      const anthropic = yield* Effect.flip(models.chatCompletions({ bitId: dev.seed.bits.anthropicLlmBitId, messages: [user("hi")] }))
-      assert.strictEqual(anthropic.reason._tag, "DecodeError")
-      assert.include("body" in anthropic.reason ? anthropic.reason.body ?? "" : "", "\"type\":\"message\"")
       // Chat is an invocation: one request each, never retried.
-      assert.strictEqual(dev.requests.filter((request) => request.path === "/api/v1/chat/completions").length, 4)
+      assert.strictEqual(dev.requests.filter((request) => request.path === "/api/v1/chat/completions").length, 3)
+    }).pipe(Effect.provide(e2e())))
+
+  it.live("a hosted:anthropic bit: the answer translated to a completion; the bit looked up once per client for several chats", () =>
+    Effect.gen(function*() {
+      const dev = yield* DevServerService
+      const models = yield* Models.Models
+      const bitId = dev.seed.bits.anthropicLlmBitId
+      const [first, second] = yield* Effect.all([
+        models.chatCompletions({ bitId, messages: [user("hi")] }),
+        models.chatCompletions({ bitId, messages: [user("hello")] })
+      ], { concurrency: 2 })
+      const third = yield* models.chatCompletions({ bitId, messages: [user("again")], maxTokens: 50 })
+      assert.strictEqual(first.object, "chat.completion")
+      assert.strictEqual(first.choices[0]?.message.content, "You said: hi")
+      assert.strictEqual(second.choices[0]?.message.content, "You said: hello")
+      assert.strictEqual(third.choices[0]?.finishReason, "stop")
+      assert.isAbove(third.usage?.totalTokens ?? 0, 0)
+      assert.strictEqual(dev.requests.filter((request) => request.path === `/api/v1/bit/${bitId}`).length, 1)
+      const bodies = dev.requests.filter((request) => request.path === "/api/v1/chat/completions").map((request) => JSON.parse(request.body))
+      assert.deepStrictEqual(bodies.map((body) => body.max_tokens), [4096, 4096, 50])
+      assert.isTrue(bodies.every((body) => !("stream_options" in body) && !("stream" in body)))
+    }).pipe(Effect.provide(e2e())))
+
+  it.live("a hosted:anthropic bit streams (named events, no [DONE]), round-trips a tool call, and gives structured output", () =>
+    Effect.gen(function*() {
+      const dev = yield* DevServerService
+      const models = yield* Models.Models
+      const bitId = dev.seed.bits.anthropicLlmBitId
+      const chunks = yield* Stream.runCollect(models.chatCompletionsStream({ bitId, messages: [{ role: "system", content: "Be brief." }, user("a b")] }))
+      assert.strictEqual(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join(""), "You said: a b")
+      assert.strictEqual(chunks.at(-2)?.choices[0]?.finishReason, "stop")
+      assert.isAbove(chunks.at(-1)?.usage?.totalTokens ?? 0, 0)
+      const weather = {
+        type: "function" as const,
+        function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }
+      }
+      const messages = [user("get_weather for Paris")]
+      const streamed = yield* ChatStream.finalCompletion(models.chatCompletionsStream({ bitId, messages, tools: [weather] }))
+      const call = streamed.choices[0]?.message.toolCalls?.[0]
+      assert.strictEqual(call?.function.name, "get_weather")
+      assert.deepStrictEqual(JSON.parse(call?.function.arguments ?? "{}"), { city: "Paris" })
+      assert.strictEqual(streamed.choices[0]?.finishReason, "tool_calls")
+      const first = yield* models.chatCompletions({ bitId, messages, tools: [weather], toolChoice: "auto" })
+      const toolCall = first.choices[0]?.message.toolCalls?.[0]
+      assert.strictEqual(first.choices[0]?.finishReason, "tool_calls")
+      assert.isDefined(toolCall)
+      const second = yield* models.chatCompletions({
+        bitId,
+        tools: [weather],
+        messages: [
+          ...messages,
+          { role: "assistant", content: null, toolCalls: toolCall === undefined ? [] : [toolCall] },
+          { role: "tool", toolCallId: toolCall?.id ?? "", content: "sunny" }
+        ]
+      })
+      assert.strictEqual(second.choices[0]?.message.content, "The tool answered: sunny")
+      const structured = yield* models.chatCompletions({
+        bitId,
+        messages: [user("three cats")],
+        responseFormat: { type: "json_schema", jsonSchema: { name: "cats", schema: { type: "object", properties: { count: { type: "integer" } }, required: ["count"] } } }
+      })
+      assert.deepStrictEqual(JSON.parse(structured.choices[0]?.message.content ?? "null"), { count: 42 })
+      assert.strictEqual(structured.choices[0]?.finishReason, "stop")
+      // The dev server checks that what it gets is Anthropic's shape: OpenAI-only fields are refused.
+      const refused = yield* Effect.flip(models.chatCompletions({ bitId, messages, extra: { stream_options: { include_usage: true } } }))
+      assert.strictEqual(refused.reason._tag, "InvalidRequestError")
+      assert.include(refused.message, "stream_options")
+      const sent = dev.requests.filter((request) => request.path === "/api/v1/chat/completions").map((request) => JSON.parse(request.body))
+      assert.strictEqual(sent[0].system, "Be brief.")
+      assert.strictEqual(sent[0].stream, true)
+      assert.deepStrictEqual(sent[3].messages[1].content[0], { type: "tool_use", id: toolCall?.id, name: "get_weather", input: { city: "Paris" } })
+      assert.strictEqual(sent[3].messages[2].content[0].type, "tool_result")
+      assert.strictEqual(dev.requests.filter((request) => request.path === `/api/v1/bit/${bitId}`).length, 1)
     }).pipe(Effect.provide(e2e())))
 
   it.live("upstream errors: not streamed with the provider's status and message; streamed as the server's 400", () =>

@@ -11,6 +11,7 @@ const chunk = (delta: Record<string, unknown>, finishReason: string | null = nul
   JSON.stringify({ id: "chatcmpl-1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra })
 
 const data = (text: string) => `data: ${text}\n\n`
+const textDelta = { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Hi" } }
 
 const completion = {
   id: "chatcmpl-1",
@@ -23,7 +24,10 @@ const completion = {
 }
 
 const recorded = Effect.map(MockHttpClient.MockHttpClient, (mock) => mock.requests)
-const bodyOf = (index: number) => Effect.map(recorded, (requests) => JSON.parse(requests.at(index)?.body ?? "{}"))
+/** The requests other than the chat's one-time bit lookup (`GET /bit/{id}`). */
+const chatRecorded = Effect.map(recorded, (requests) => requests.filter((request) => !isBitLookup(request)))
+const bodyOf = (index: number) => Effect.map(chatRecorded, (requests) => JSON.parse(requests.at(index)?.body ?? "{}"))
+const isBitLookup = (request: MockHttpClient.RecordedRequest) => request.method === "GET" && request.url.includes("/api/v1/bit/")
 
 interface WireBit {
   readonly id: string
@@ -74,6 +78,10 @@ const wireBit = (bit: WireBit) => ({
 const llmBit = (index: number, provider: string) =>
   wireBit({ id: `llm-${index}`, type: "Llm", meta: { en: wireMeta(`Model ${index}`) }, parameters: { context_length: 8, provider: { provider_name: provider } } })
 
+/** The SDK over `handler`, with the chat's bit lookup answered by an OpenAI-style hosted bit. */
+const chatLayer = (handler: MockHttpClient.Handler) =>
+  sdkLayer((request) => isBitLookup(request) ? MockHttpClient.json(llmBit(1, "hosted:openai")) : handler(request))
+
 describe("Models", () => {
   it.effect("sends the bit id as model, snake_case options, extra fields under the typed ones, stream: false", () =>
     Effect.gen(function*() {
@@ -98,7 +106,7 @@ describe("Models", () => {
       assert.strictEqual(answer.choices[0]?.message.content, "Hi")
       assert.strictEqual(answer.usage?.totalTokens, 4)
       assert.deepInclude(answer.raw, { system_fingerprint: "fp_1" })
-      const [request] = yield* recorded
+      const [request] = yield* chatRecorded
       assert.strictEqual(request?.url, "https://flow.test/api/v1/chat/completions")
       assert.deepStrictEqual(JSON.parse(request?.body ?? "{}"), {
         seed: 1,
@@ -118,7 +126,7 @@ describe("Models", () => {
         response_format: { type: "json_schema", json_schema: { name: "x", schema: { type: "object" } } },
         stream: false
       })
-    }).pipe(Effect.provide(sdkLayer(() => MockHttpClient.json(completion)))))
+    }).pipe(Effect.provide(chatLayer(() => MockHttpClient.json(completion)))))
 
   it.effect("a non-streamed upstream error keeps the provider's status, message, type and body; chat is never retried", () =>
     Effect.gen(function*() {
@@ -128,8 +136,8 @@ describe("Models", () => {
       assert.include(error.message, "The upstream model is overloaded")
       assert.strictEqual(error.reason._tag === "ServerError" ? error.reason.code : undefined, "server_error")
       assert.include(error.reason._tag === "ServerError" ? error.reason.body ?? "" : "", "overloaded")
-      assert.strictEqual((yield* recorded).length, 1)
-    }).pipe(Effect.provide(sdkLayer(() =>
+      assert.strictEqual((yield* chatRecorded).length, 1)
+    }).pipe(Effect.provide(chatLayer(() =>
       MockHttpClient.json({ error: { message: "The upstream model is overloaded", type: "server_error", param: null, code: null } }, 503)
     ))))
 
@@ -143,7 +151,7 @@ describe("Models", () => {
       assert.strictEqual(body.stream, true)
       assert.deepStrictEqual(body.stream_options, { include_usage: true })
       assert.strictEqual((yield* MockHttpClient.MockHttpClient).abortedStreams, 1)
-    }).pipe(Effect.provide(sdkLayer(() =>
+    }).pipe(Effect.provide(chatLayer(() =>
       MockHttpClient.sse([data(chunk({ content: "Hel" })), data(chunk({ content: "lo" })), data("[DONE]"), data("not json at all")], "hang")
     ))))
 
@@ -164,7 +172,7 @@ describe("Models", () => {
       const models = yield* Models.Models
       yield* Stream.runDrain(models.chatCompletionsStream({ bitId: "b", messages: [user("hi")], streamOptions: { includeUsage: false } }))
       assert.deepStrictEqual((yield* bodyOf(0)).stream_options, { include_usage: false })
-    }).pipe(Effect.provide(sdkLayer(() => MockHttpClient.sse([data("[DONE]")])))))
+    }).pipe(Effect.provide(chatLayer(() => MockHttpClient.sse([data("[DONE]")])))))
 
   it.effect("a malformed chunk is a DecodeError, a stream without [DONE] a StreamError, an in-band error a StreamError", () =>
     Effect.gen(function*() {
@@ -182,7 +190,7 @@ describe("Models", () => {
       const inBand = yield* Effect.flip(run)
       assert.strictEqual(inBand.reason._tag, "StreamError")
       assert.include(inBand.message, "Provider returned error")
-    }).pipe(Effect.provide(sdkLayer((() => {
+    }).pipe(Effect.provide(chatLayer((() => {
       const answers = [
         MockHttpClient.sse([data("{oops"), data("[DONE]")]),
         MockHttpClient.sse([data("{\"id\":1}"), data("[DONE]")]),
@@ -191,6 +199,39 @@ describe("Models", () => {
       ]
       let index = 0
       return () => answers[index++] ?? MockHttpClient.text(500, "")
+    })()))))
+
+  it.effect("an Anthropic stream stops at message_stop; an error event or a stream cut before message_stop is a StreamError", () =>
+    Effect.gen(function*() {
+      const models = yield* Models.Models
+      const run = Stream.runCollect(models.chatCompletionsStream({ bitId: "claude", messages: [user("hi")] }))
+      const chunks = yield* run
+      assert.deepStrictEqual(chunks.map((c) => c.choices[0]?.delta.content ?? null), ["", "Hi", null, null])
+      assert.strictEqual(chunks[1]?.data, JSON.stringify(textDelta))
+      const failed = yield* Effect.flip(run)
+      assert.strictEqual(failed.reason._tag, "StreamError")
+      assert.include(failed.message, "Overloaded")
+      const cut = yield* Effect.flip(run)
+      assert.strictEqual(cut.reason._tag, "StreamError")
+      assert.include(cut.message, "ended before message_stop")
+      assert.strictEqual((yield* recorded).filter(isBitLookup).length, 1)
+      assert.strictEqual((yield* bodyOf(0)).max_tokens, 4096)
+    }).pipe(Effect.provide(sdkLayer((() => {
+      const start = MockHttpClient.frame("message_start", { type: "message_start", message: { id: "msg_1", model: "claude", usage: { input_tokens: 2 } } })
+      const answers = [
+        MockHttpClient.sse([
+          start,
+          MockHttpClient.frame("content_block_delta", textDelta),
+          MockHttpClient.frame("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: 1 } }),
+          MockHttpClient.frame("message_stop", { type: "message_stop" }),
+          MockHttpClient.frame("ping", "not json")
+        ], "hang"),
+        MockHttpClient.sse([start, MockHttpClient.frame("error", { type: "error", error: { type: "overloaded_error", message: "Overloaded" } })]),
+        MockHttpClient.sse([start, MockHttpClient.frame("content_block_delta", textDelta)])
+      ]
+      let index = 0
+      return (request: MockHttpClient.RecordedRequest) =>
+        isBitLookup(request) ? MockHttpClient.json(llmBit(1, "Hosted:Anthropic")) : answers[index++] ?? MockHttpClient.text(500, "")
     })()))))
 
   it.effect("embeds in batches with bounded concurrency and returns the vectors in input order, usage summed", () =>
@@ -262,8 +303,8 @@ describe("Models", () => {
       const short = yield* Effect.forkChild(Effect.flip(models.chatCompletions({ bitId: "b", messages: [user("hi")] }).pipe(CallOptions.with({ timeout: "5 seconds" }))))
       yield* TestClock.adjust("6 seconds")
       assert.strictEqual((yield* Fiber.join(short)).reason._tag, "TimeoutError")
-      assert.strictEqual((yield* recorded).length, 2)
-    }).pipe(Effect.provide(sdkLayer(() => Effect.never))))
+      assert.strictEqual((yield* chatRecorded).length, 2)
+    }).pipe(Effect.provide(chatLayer(() => Effect.never))))
 
   it.effect("listLlms pages on with offsets until limit hosted models are found, and maps them", () =>
     Effect.gen(function*() {

@@ -16,7 +16,7 @@ import { createServer } from "node:http"
 import { makeBitsHandlers } from "./internal/handlers/Bits.ts"
 import { makeExecutionHandlers } from "./internal/handlers/Execution.ts"
 import { healthHandlers } from "./internal/handlers/Health.ts"
-import { makeModelsHandlers } from "./internal/handlers/Models.ts"
+import { makeAnthropicChat, makeModelsHandlers } from "./internal/handlers/Models.ts"
 import { makeWorkflowsHandlers } from "./internal/handlers/Workflows.ts"
 import { makeHttpApp } from "./internal/HttpApp.ts"
 import { cuid } from "./internal/Ids.ts"
@@ -187,6 +187,7 @@ const build = (options: Options, scope: Scope.Closeable) =>
           models: makeModelsHandlers({ models, streams }),
           bits: makeBitsHandlers(models)
         },
+        intercepts: { "models.chatCompletions": makeAnthropicChat({ models, streams }) },
         requests,
         faults,
         onResponse: options.onResponse

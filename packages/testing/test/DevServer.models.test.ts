@@ -74,11 +74,31 @@ describe("dev server model routes", () => {
     expect(await streamed.json()).toEqual({ error: { code: "BAD_REQUEST", message: "Upstream error" } })
   })
 
-  it("answers hosted:anthropic bits in Anthropic's Messages format, and refuses to stream them", async () => {
-    const answer = await post("/chat/completions", { model: server.seed.bits.anthropicLlmBitId, messages: hi })
-    expect(await answer.json()).toMatchObject({ type: "message", role: "assistant", content: [{ type: "text", text: "You said: hi there" }] })
-    const streamed = await post("/chat/completions", { model: server.seed.bits.anthropicLlmBitId, messages: hi, stream: true })
-    expect(streamed.status).toBe(400)
+  it("answers hosted:anthropic bits as Anthropic does: a Messages object, or named events up to message_stop; OpenAI-only fields are refused", async () => {
+    const model = server.seed.bits.anthropicLlmBitId
+    const answer = await post("/chat/completions", { model, messages: hi })
+    expect(await answer.json()).toMatchObject({
+      type: "message",
+      role: "assistant",
+      content: [{ type: "text", text: "You said: hi there" }],
+      stop_reason: "end_turn"
+    })
+    const streamed = await post("/chat/completions", { model, messages: hi, stream: true })
+    expect(streamed.status).toBe(200)
+    const text = await streamed.text()
+    expect(text.startsWith("event: message_start\ndata: {")).toBe(true)
+    expect(text.trimEnd().endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}")).toBe(true)
+    expect(text).not.toContain("[DONE]")
+    const tools = [{ name: "get_weather", input_schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }]
+    const called = await (await post("/chat/completions", { model, messages: [{ role: "user", content: "get_weather for Paris" }], tools })).json()
+    expect(called).toMatchObject({ stop_reason: "tool_use", content: [{ type: "tool_use", name: "get_weather", input: { city: "Paris" } }] })
+    const openAi = await post("/chat/completions", { model, messages: hi, stream_options: { include_usage: true } })
+    expect(openAi.status).toBe(400)
+    expect(await openAi.json()).toEqual({ type: "error", error: { type: "invalid_request_error", message: "stream_options: Extra inputs are not permitted" } })
+    const system = await post("/chat/completions", { model, messages: [{ role: "system", content: "x" }, ...hi] })
+    expect((await system.json()).error.type).toBe("invalid_request_error")
+    const streamedBadly = await post("/chat/completions", { model, messages: [{ role: "system", content: "x" }, ...hi], stream: true })
+    expect(streamedBadly.status).toBe(400)
   })
 
   it("embeddings: a single string is axum's 422; unit vectors of the bit's length; prompt tokens = UTF-8 bytes / 4 per input", async () => {

@@ -27,6 +27,9 @@ const parametersOf = (bit: Bit): Parameters => Option.getOrElse(decodeParameters
 const providerNameOf = (parameters: Parameters): string | undefined =>
   parameters.provider?.providerName ?? parameters.providerName ?? undefined
 
+/** The bit's provider name (`parameters.provider.provider_name`, else `parameters.provider_name`). */
+export const providerNameOfBit = (bit: Bit): string | undefined => providerNameOf(parametersOf(bit))
+
 /** Old SDKs' rule: a provider whose name starts with `hosted`, or a remote endpoint with an implementation. */
 export const isRemote = (bit: Bit): boolean => {
   const parameters = parametersOf(bit)

@@ -4,7 +4,7 @@
  * around it (plain-text extractor rejections, empty 404 and 405 with `Allow`). Effect's
  * `HttpApiBuilder` is not used: its decoding errors and framing are not axum's.
  */
-import { Effect, Predicate, Schema } from "effect"
+import { Effect, Option, Predicate, Schema } from "effect"
 import { HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApi, type HttpApiEndpoint, type HttpApiGroup, type HttpApiSchema } from "effect/http-api"
 import { type ApiError, failureResponse, Rejection } from "./ApiError.ts"
@@ -60,6 +60,21 @@ export interface Input<E> {
   /** The raw query string, without `?` (for parameters the declaration does not list). */
   readonly rawQuery: string
 }
+
+/** What an intercept sees: who sent the request, and its body as any JSON (`Json<Value>`). */
+export interface InterceptInput {
+  readonly principal: Principal
+  readonly request: HttpServerRequest.HttpServerRequest
+  readonly path: string
+  readonly body: unknown
+}
+
+/**
+ * Runs before an endpoint's body is decoded with the declared schema, for a route whose real body
+ * is untyped JSON that may take another shape (the chat route's Anthropic bodies): an answer, or
+ * none to go on to the handler.
+ */
+export type Intercept = (input: InterceptInput) => Effect.Effect<Option.Option<RawReply<"sse" | "undeclared">>, Failure>
 
 /** The handler of one endpoint. */
 export type Handler<E> = (input: Input<E>) => Effect.Effect<Reply<E>, Failure>
@@ -125,7 +140,12 @@ const splitUrl = (url: string): { readonly path: string; readonly query: string 
  * then the extractors in the real handlers' argument order (path, query, JSON body), then the
  * handler; failures become the server's error answers.
  */
-const endpointRoute = (endpoint: HttpApiEndpoint.Top, handler: AnyHandler, credentials: Credentials): Route => {
+const endpointRoute = (
+  endpoint: HttpApiEndpoint.Top,
+  handler: AnyHandler,
+  credentials: Credentials,
+  intercept: Intercept | undefined
+): Route => {
   const decodeParams = endpoint.params === undefined ? undefined : Schema.decodeUnknownEffect(endpoint.params)
   const querySchema = endpoint.query
   const payloadSchema = payloadSchemaOf(endpoint)
@@ -139,6 +159,10 @@ const endpointRoute = (endpoint: HttpApiEndpoint.Top, handler: AnyHandler, crede
       Effect.mapError((error) => new Rejection({ status: 400, text: `Invalid URL: ${error.message}` }))
     )
     const query = querySchema === undefined ? undefined : yield* decodeQuery(querySchema, rawQuery)
+    if (intercept !== undefined) {
+      const answered = yield* intercept({ principal, request, path, body: yield* jsonBody(Schema.Unknown) })
+      if (Option.isSome(answered)) return answered.value.response
+    }
     const payload = payloadSchema === undefined ? undefined : yield* jsonBody(payloadSchema)
     const reply = yield* handler({ params, query, payload, principal, request, path, rawQuery })
     if (reply instanceof RawReply) {
@@ -156,13 +180,16 @@ const endpointRoute = (endpoint: HttpApiEndpoint.Top, handler: AnyHandler, crede
 export const endpointRoutes = <Id extends string, Groups extends HttpApiGroup.Constraint>(
   api: HttpApi.HttpApi<Id, Groups>,
   handlers: Handlers<HttpApi.HttpApi<Id, Groups>>,
-  credentials: Credentials
+  credentials: Credentials,
+  /** Keyed by `group.endpoint`. */
+  intercepts: Readonly<Record<string, Intercept>> = {}
 ): ReadonlyArray<Route> => {
   const routes: Array<Route> = []
   HttpApi.reflect(api, {
     onGroup: () => {},
     onEndpoint: ({ endpoint, group }) => {
-      routes.push(endpointRoute(endpoint, handlerOf(handlers, group.identifier, endpoint.identifier), credentials))
+      const key = `${group.identifier}.${endpoint.identifier}`
+      routes.push(endpointRoute(endpoint, handlerOf(handlers, group.identifier, endpoint.identifier), credentials, intercepts[key]))
     }
   })
   return routes

@@ -20,6 +20,8 @@ export interface ChatSseOptions {
   readonly frames: ReadonlyArray<string>
   /** Sends the frames, then stays open without `[DONE]` until the client leaves or the server closes. */
   readonly hang: boolean
+  /** Anthropic's framing: each frame `event: <name>` (its data's `type`) and no `[DONE]`. */
+  readonly named?: ReadonlyArray<string> | undefined
 }
 
 /** The SSE answer of a streamed chat request; a `dropMidStream` fault on the request breaks it off. */
@@ -47,13 +49,16 @@ const chatSse = (options: ChatSseOptions, dropAfter: number | undefined): RawRep
     })
     Deferred.doneUnsafe(closed, Exit.void)
   })
-  const frames = [...options.frames, ...(options.hang ? [] : ["[DONE]"])]
+  const named = options.named
+  const frames = named === undefined
+    ? [...options.frames, ...(options.hang ? [] : ["[DONE]"])].map((data) => `data: ${data}\n\n`)
+    : options.frames.map((data, index) => `event: ${named[index] ?? "message"}\ndata: ${data}\n\n`)
   const body = Stream.callback<string>((queue) =>
     Effect.sync(() => {
       state.end = () => {
         Queue.endUnsafe(queue)
       }
-      for (const data of frames) Queue.offerUnsafe(queue, `data: ${data}\n\n`)
+      for (const frame of frames) Queue.offerUnsafe(queue, frame)
       if (!options.hang || state.endedByServer) state.end()
     })
   ).pipe(

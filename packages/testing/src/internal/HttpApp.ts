@@ -1,7 +1,7 @@
 import { FlowLikeApi } from "@flow-like/effect/api/FlowLikeApi"
 import { Effect } from "effect"
 import { HttpIncomingMessage } from "effect/http"
-import { endpointRoutes, type Handlers, makeRouter } from "./ApiRouter.ts"
+import { endpointRoutes, type Handlers, type Intercept, makeRouter } from "./ApiRouter.ts"
 import { documentationRoutes } from "./Documentation.ts"
 import { maxBodySize } from "./JsonBody.ts"
 import { recording, withFaults } from "./Middleware.ts"
@@ -14,6 +14,8 @@ import type { Requests } from "./stores/Requests.ts"
 export interface HttpAppOptions {
   readonly credentials: Credentials
   readonly handlers: Handlers<typeof FlowLikeApi>
+  /** Run before a route's body is decoded, keyed by `group.endpoint`. */
+  readonly intercepts?: Readonly<Record<string, Intercept>> | undefined
   readonly requests: Requests
   readonly faults: Faults
   readonly onResponse: ((entry: ResponseLogEntry) => void) | undefined
@@ -25,7 +27,7 @@ export interface HttpAppOptions {
  */
 export const makeHttpApp = (options: HttpAppOptions) =>
   Effect.map(
-    makeRouter([...endpointRoutes(FlowLikeApi, options.handlers, options.credentials), ...documentationRoutes]),
+    makeRouter([...endpointRoutes(FlowLikeApi, options.handlers, options.credentials, options.intercepts), ...documentationRoutes]),
     (router) =>
       router.pipe(
         withFaults(options.faults),

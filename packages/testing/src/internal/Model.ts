@@ -166,7 +166,7 @@ export interface SeedInfo {
     readonly llmBitId: string
     /** A hosted LLM with provider `hosted:openai`, answered the same way. */
     readonly openAiLlmBitId: string
-    /** A hosted LLM with provider `hosted:anthropic`: answered in Anthropic's Messages format, not streamed. */
+    /** A hosted LLM with provider `hosted:anthropic`: answered in Anthropic's Messages format, streamed or not. */
     readonly anthropicLlmBitId: string
     /** A local LLM (provider `Ollama`): listed by the search, dropped by `listLlms`, refused by chat. */
     readonly localLlmBitId: string

@@ -4,7 +4,8 @@
  *
  * The chat route also answers outside its declaration, as the real server passes the provider's
  * answer through (`handlers/Models.ts`): a provider failure with the provider's status and body
- * (`ModelsApi.UpstreamErrorBody`), and `hosted:anthropic` bits in Anthropic's Messages format.
+ * (`ModelsApi.UpstreamErrorBody`), and `hosted:anthropic` bits in Anthropic's Messages format (JSON,
+ * named stream events, its error body), answered before the body is decoded (`AnthropicModel.ts`).
  */
 import { Schema } from "effect"
 

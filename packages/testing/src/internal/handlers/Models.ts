@@ -1,9 +1,10 @@
 import type { FlowLikeApi } from "@flow-like/effect/api/FlowLikeApi"
 import { ChatCompletionChunk } from "@flow-like/effect/api/ModelsApi"
-import { Clock, Effect, Predicate, Schema } from "effect"
+import { Clock, Effect, Option, Predicate, Schema } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { type ApiError, badRequest, internalError } from "../ApiError.ts"
-import { type Handlers, undeclared } from "../ApiRouter.ts"
+import * as AnthropicModel from "../AnthropicModel.ts"
+import { type Handlers, type Intercept, undeclared } from "../ApiRouter.ts"
 import type { Principal } from "../Auth.ts"
 import { type Answer, promptTokens, respond, tokens } from "../ChatModel.ts"
 import { chatSseReply } from "../ChatSse.ts"
@@ -101,7 +102,6 @@ export const makeModelsHandlers = (stores: ModelsStores): ModelsHandlers => {
             `Unsupported provider: ${provider.name}. Supported: Hosted, hosted:openrouter, hosted:openai, hosted:anthropic, hosted:bedrock, hosted:azure, hosted:vertex`
           )
         }
-        const name = provider.name
         const isStream = payload.stream === true
         const failure = models.takeFailure(bit.id)
         if (failure !== undefined) {
@@ -120,21 +120,6 @@ export const makeModelsHandlers = (stores: ModelsStores): ModelsHandlers => {
         models.usage.llmPrice += usage.totalTokens
         const created = Math.floor((yield* Clock.currentTimeMillis) / 1000)
         const id = `chatcmpl-${cuid()}`
-        if (name.toLowerCase() === "hosted:anthropic") {
-          // The dev server speaks Anthropic's Messages format only when not streaming.
-          if (isStream) return yield* badRequest("Upstream error")
-          return json({
-            id: `msg_${cuid()}`,
-            type: "message",
-            role: "assistant",
-            model,
-            content: answer._tag === "Text"
-              ? [{ type: "text", text: answer.content }]
-              : answer.calls.map((call, index) => ({ type: "tool_use", id: callId(index), name: call.name, input: JSON.parse(call.arguments) })),
-            stop_reason: answer._tag === "Text" ? "end_turn" : "tool_use",
-            usage: { input_tokens: usage.promptTokens, output_tokens: usage.completionTokens }
-          }, 200)
-        }
         if (isStream) {
           const includeUsage = payload.streamOptions?.includeUsage === true
           const frames = script !== undefined && "frames" in script
@@ -193,3 +178,60 @@ export const makeModelsHandlers = (stores: ModelsStores): ModelsHandlers => {
       })
   }
 }
+
+const isAnthropic = (bit: StoredBit): boolean => providerOf(bit).name?.toLowerCase() === "hosted:anthropic"
+
+/**
+ * The chat route for `hosted:anthropic` bits, before the OpenAI-style body is decoded: the real
+ * server forwards the body to Anthropic's `/v1/messages` unchanged (forcing `max_tokens: 4096`) and
+ * passes the answer through, so the dev server answers as Anthropic would: a Messages object, or
+ * named events up to `message_stop` (no `[DONE]`) when streamed, and Anthropic's 400
+ * `invalid_request_error` for a body that is not Anthropic's (streamed: the server's `Upstream error`).
+ * Other bits go on to the handler.
+ */
+export const makeAnthropicChat = (stores: ModelsStores): Intercept => ({ body, path, principal, request }) =>
+  Effect.gen(function*() {
+    const { models } = stores
+    const bitId = Predicate.isObject(body) ? body["model"] : undefined
+    const bit = Predicate.isString(bitId) ? models.getBit(bitId) : undefined
+    if (bit === undefined || (bit.type !== "Llm" && bit.type !== "Vlm") || !isAnthropic(bit)) return Option.none()
+    yield* requireUser(principal)
+    const isStream = Predicate.isObject(body) && body["stream"] === true
+    const failure = models.takeFailure(bit.id)
+    if (failure !== undefined) {
+      if (isStream) return yield* badRequest("Upstream error")
+      return Option.some(json(
+        AnthropicModel.errorBody(failure.type ?? "rate_limit_error", failure.message ?? "Rate limit reached"),
+        failure.status ?? 429
+      ))
+    }
+    const checked = AnthropicModel.checkRequest({ ...(Predicate.isObject(body) ? body : {}), max_tokens: 4096 })
+    if (checked._tag === "Invalid") {
+      if (isStream) return yield* badRequest("Upstream error")
+      return Option.some(json(AnthropicModel.errorBody("invalid_request_error", checked.message), 400))
+    }
+    const modelRequest = AnthropicModel.toModelRequest(checked.request)
+    const script = models.takeScript(bit.id)
+    const answer = (script === undefined ? undefined : fromScript(script)) ?? respond(modelRequest)
+    const prompt = promptTokens(modelRequest)
+    const completion = answer._tag === "Text" ? tokens(answer.content) : answer.calls.reduce((sum, call) => sum + tokens(call.arguments), 0)
+    models.usage.llmPrice += prompt + completion
+    const reply: AnthropicModel.Reply = {
+      id: `msg_${cuid()}`,
+      model: providerOf(bit).modelId ?? bit.id,
+      answer,
+      callIds: answer._tag === "Text" ? [] : answer.calls.map((_, index) => `toolu_${index}_${cuid().slice(0, 8)}`),
+      inputTokens: prompt,
+      outputTokens: completion
+    }
+    if (!isStream) return Option.some(json(AnthropicModel.message(reply), 200))
+    const events = AnthropicModel.events(reply)
+    return Option.some(yield* chatSseReply({
+      request,
+      path,
+      streams: stores.streams,
+      frames: events.map((event) => JSON.stringify(event)),
+      named: events.map((event) => event.type),
+      hang: script?.hang === true
+    }))
+  })
