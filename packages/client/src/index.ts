@@ -16,7 +16,15 @@ export type {
 } from "./FlowLikeClient.ts"
 export { FlowLikeError } from "@flow-like/effect/FlowLikeError"
 export type { FlowLikeErrorReason } from "@flow-like/effect/FlowLikeError"
-export type { PollOptions, PollResult, RunOutcome, RunStatus, WatchOptions } from "@flow-like/effect/Execution"
+export type {
+  EventGap,
+  PollOptions,
+  PollResult,
+  RunOutcome,
+  RunStatus,
+  WatchedEvent,
+  WatchOptions
+} from "@flow-like/effect/Execution"
 export type {
   Bit,
   ChatCompletion,
