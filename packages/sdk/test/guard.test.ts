@@ -4,9 +4,9 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Result, Schema } from "effect"
-import { ExecutionApi, WorkflowsApi } from "../src/index.ts"
+import { ExecutionApi, ModelsApi, WorkflowsApi } from "../src/index.ts"
 import { guardOf } from "../src/internal/guard.ts"
-import { decodeAsyncInvocation, decodePollResponse, decodeRunStatus } from "../src/internal/fastWire.ts"
+import { decodeAsyncInvocation, decodeEmbedResponse, decodePollResponse, decodeRunStatus } from "../src/internal/fastWire.ts"
 import { decodeInterComEvent } from "../src/internal/runStream.ts"
 import { fastDecoderOf } from "../src/internal/wire.ts"
 import * as Fixtures from "./fixtures/index.ts"
@@ -90,5 +90,27 @@ describe("compiled guards", () => {
       }
     }
     assert.isAbove(checked, 300)
+  })
+
+  it("decodes embed answers fast exactly as the declared schema does", () => {
+    assert.strictEqual(fastDecoderOf(ModelsApi.EmbedResponse), decodeEmbedResponse)
+    const full = Schema.decodeUnknownResult(ModelsApi.EmbedResponse)
+    const answer = JSON.parse(Fixtures.embed) as Record<string, unknown>
+    const vectors = answer["embeddings"] as Array<Array<unknown>>
+    const broken = [
+      { ...answer, embeddings: [[...(vectors[0] ?? []), "x"]] },
+      { ...answer, embeddings: [null] },
+      { ...answer, embeddings: [] }
+    ]
+    let checked = 0
+    for (const variant of [...variants(answer), ...broken]) {
+      const value: unknown = JSON.parse(JSON.stringify(variant) ?? "null")
+      const slow = full(value)
+      const quick = decodeEmbedResponse(value)
+      if (Result.isSuccess(slow)) assert.deepStrictEqual(quick, slow.success, JSON.stringify(value))
+      else assert.isUndefined(quick, JSON.stringify(value))
+      checked++
+    }
+    assert.isAbove(checked, 15)
   })
 })

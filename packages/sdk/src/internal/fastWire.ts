@@ -1,4 +1,5 @@
 import { ExecutionApi, PollResponse, PolledEvent, RunStatus } from "../api/ExecutionApi.ts"
+import { EmbedResponse } from "../api/ModelsApi.ts"
 import { AsyncInvocation, WorkflowsApi } from "../api/WorkflowsApi.ts"
 import { fastDecoder, present, useFastDecoderFor } from "./wire.ts"
 
@@ -59,6 +60,13 @@ export const decodeAsyncInvocation = fastDecoder(AsyncInvocation, (wire) => ({
   status: wire.status,
   pollToken: wire.poll_token,
   ...present("backend", wire.backend)
+}))
+
+/** `EmbedResponse`: one plain loop over the vectors' numbers instead of a schema step per number. */
+export const decodeEmbedResponse = fastDecoder(EmbedResponse, (wire) => ({
+  embeddings: wire.embeddings,
+  model: wire.model,
+  usage: { promptTokens: wire.usage.prompt_tokens, totalTokens: wire.usage.total_tokens }
 }))
 
 useFastDecoderFor(ExecutionApi.endpoints.getRunStatus, decodeRunStatus)
