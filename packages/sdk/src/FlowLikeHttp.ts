@@ -178,11 +178,11 @@ export const path = (strings: TemplateStringsArray, ...ids: ReadonlyArray<string
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]
       const problem = idProblem(id)
-      if (problem !== undefined) {
+      if (problem !== undefined || typeof id !== "string") {
         const label = (strings[i] ?? "").split("/").filter((part) => part !== "").at(-1) ?? "id"
-        return Effect.fail(FlowLikeError.invalidArgument(`The id after /${label}/ ${problem}`))
+        return Effect.fail(FlowLikeError.invalidArgument(`The id after /${label}/ ${problem ?? "must be a string"}`))
       }
-      out += encodeURIComponent(id as string) + (strings[i + 1] ?? "")
+      out += encodeURIComponent(id) + (strings[i + 1] ?? "")
     }
     return Effect.succeed(out)
   })

@@ -112,7 +112,7 @@ const payloadDecoder = <A>(schema: Schema.Codec<A, A>) => {
   const is = guardOf(schema, "type")
   const explain = Schema.decodeUnknownResult(schema)
   return (payload: unknown): Result.Result<A, string> => {
-    if (is(payload)) return Result.succeed(payload as A)
+    if (is(payload)) return Result.succeed(payload)
     const result = explain(payload)
     return Result.isFailure(result) ? Result.fail(result.failure.message) : Result.succeed(result.success)
   }

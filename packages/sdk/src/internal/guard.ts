@@ -74,7 +74,9 @@ const compile = (ast: SchemaAST.AST): Guard | undefined => {
  * A fast `Schema.is` for a schema's wire side (`"encoded"`) or its type side (`"type"`): compiled
  * to one predicate when the schema is plain data, else `Schema.is` itself.
  */
-export const guardOf = <A, I>(schema: Schema.Codec<A, I>, side: "encoded" | "type"): Guard => {
+export function guardOf<A, I>(schema: Schema.Codec<A, I>, side: "encoded"): (input: unknown) => input is I
+export function guardOf<A, I>(schema: Schema.Codec<A, I>, side: "type"): (input: unknown) => input is A
+export function guardOf<A, I>(schema: Schema.Codec<A, I>, side: "encoded" | "type"): Guard {
   const target = side === "encoded" ? SchemaAST.toEncoded(schema.ast) : SchemaAST.toType(schema.ast)
   return compile(target) ?? Schema.is(side === "encoded" ? Schema.toEncoded(schema) : Schema.toType(schema))
 }

@@ -76,7 +76,7 @@ export const fastDecoder = <A, I>(
   build: (wire: I) => A
 ): (input: unknown) => A | undefined => {
   const isWire = guardOf(schema, "encoded")
-  const decode = (input: unknown): A | undefined => (isWire(input) ? build(input as I) : undefined)
+  const decode = (input: unknown): A | undefined => (isWire(input) ? build(input) : undefined)
   fastDecoders.set(schema, decode)
   return decode
 }

@@ -3,11 +3,10 @@
  * passes it through: `data: <chunk JSON>\n\n` per chunk, then `data: [DONE]\n\n`; no event names,
  * no keep-alive. Closures are reported to `server.nextStreamClosed()` like the run streams.
  */
-import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Deferred, Effect, Exit, Queue, Stream } from "effect"
+import { Effect, Exit, Queue, Stream } from "effect"
 import { type HttpServerRequest, HttpServerResponse } from "effect/http"
 import { RawReply } from "./ApiRouter.ts"
-import { breakConnection } from "./Sse.ts"
+import { breakConnection, trackStream } from "./Sse.ts"
 import { StreamDropAfter } from "./stores/Faults.ts"
 import type { Streams } from "./stores/Streams.ts"
 
@@ -29,26 +28,8 @@ export const chatSseReply = (options: ChatSseOptions): Effect.Effect<RawReply<"s
   Effect.map(StreamDropAfter, (dropAfter) => chatSse(options, dropAfter))
 
 const chatSse = (options: ChatSseOptions, dropAfter: number | undefined): RawReply<"sse"> => {
-  const state = { eventsSent: 0, endedByServer: false, completed: false, end: (): void => {} }
-  const closed = Deferred.makeUnsafe<void>()
+  const state = trackStream({ ...options, runId: undefined })
   const encoder = new TextEncoder()
-  const unregister = options.streams.register(
-    Effect.sync(() => {
-      state.endedByServer = true
-      state.end()
-    }),
-    closed
-  )
-  NodeHttpServerRequest.toServerResponse(options.request).once("close", () => {
-    unregister()
-    options.streams.recordClosed({
-      path: options.path,
-      runId: undefined,
-      byClient: !state.completed && !state.endedByServer,
-      eventsSent: state.eventsSent
-    })
-    Deferred.doneUnsafe(closed, Exit.void)
-  })
   const named = options.named
   const frames = named === undefined
     ? [...options.frames, ...(options.hang ? [] : ["[DONE]"])].map((data) => `data: ${data}\n\n`)

@@ -66,21 +66,31 @@ export const breakConnection = (request: HttpServerRequest.HttpServerRequest) =>
     NodeHttpServerRequest.toIncomingMessage(request).socket.destroySoon()
   }).pipe(Effect.andThen(Effect.never))
 
-const sseResponse = (options: SseOptions, dropAfterEvents: number | undefined): HttpServerResponse.HttpServerResponse => {
-  const state = {
-    lastFrameAt: 0,
-    eventsSent: 0,
-    endedByServer: false,
-    completed: false,
-    endQueue: (): void => {}
-  }
-  const closed = Deferred.makeUnsafe<void>()
-  const encoder = new TextEncoder()
+/** What every streamed answer keeps: frames sent, who ended it, and how to end it from the server. */
+export interface TrackedStream {
+  eventsSent: number
+  endedByServer: boolean
+  completed: boolean
+  /** Ends the body; set once the body's queue exists. */
+  end: () => void
+}
 
+/**
+ * Registers a streamed answer with the server (so `close()` can end it) and reports its closure to
+ * `server.nextStreamClosed()` when the connection closes.
+ */
+export const trackStream = (options: {
+  readonly request: HttpServerRequest.HttpServerRequest
+  readonly path: string
+  readonly runId: string | undefined
+  readonly streams: Streams
+}): TrackedStream => {
+  const state: TrackedStream = { eventsSent: 0, endedByServer: false, completed: false, end: () => {} }
+  const closed = Deferred.makeUnsafe<void>()
   const unregister = options.streams.register(
     Effect.sync(() => {
       state.endedByServer = true
-      state.endQueue()
+      state.end()
     }),
     closed
   )
@@ -94,12 +104,19 @@ const sseResponse = (options: SseOptions, dropAfterEvents: number | undefined): 
     })
     Deferred.doneUnsafe(closed, Exit.void)
   })
+  return state
+}
+
+const sseResponse = (options: SseOptions, dropAfterEvents: number | undefined): HttpServerResponse.HttpServerResponse => {
+  const state = trackStream(options)
+  let lastFrameAt = 0
+  const encoder = new TextEncoder()
 
   const frames = Stream.callback<Frame>((queue) =>
     Effect.gen(function*() {
       const offer = (frame: Frame) =>
         Effect.map(Clock.currentTimeMillis, (now) => {
-          state.lastFrameAt = now
+          lastFrameAt = now
           Queue.offerUnsafe(queue, frame)
         })
       const session: SseSession = {
@@ -108,7 +125,7 @@ const sseResponse = (options: SseOptions, dropAfterEvents: number | undefined): 
       }
       const keepAlive = Effect.gen(function*() {
         while (true) {
-          const idle = (yield* Clock.currentTimeMillis) - state.lastFrameAt
+          const idle = (yield* Clock.currentTimeMillis) - lastFrameAt
           if (idle >= options.keepAliveMillis) {
             yield* offer(keepAliveFrame)
           } else {
@@ -116,11 +133,11 @@ const sseResponse = (options: SseOptions, dropAfterEvents: number | undefined): 
           }
         }
       })
-      state.endQueue = () => {
+      state.end = () => {
         Queue.endUnsafe(queue)
       }
-      if (state.endedByServer) state.endQueue()
-      state.lastFrameAt = yield* Clock.currentTimeMillis
+      if (state.endedByServer) state.end()
+      lastFrameAt = yield* Clock.currentTimeMillis
       yield* Effect.forkScoped(options.program(session).pipe(Effect.ensuring(Queue.end(queue))))
       yield* Effect.forkScoped(keepAlive)
     })
