@@ -28,7 +28,7 @@ import * as HttpClient from "effect/http/HttpClient"
 import { Auth } from "./Auth.ts"
 import * as Config from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
-import { FlowLikeHttp } from "./FlowLikeHttp.ts"
+import { DirectFetch, FlowLikeHttp } from "./FlowLikeHttp.ts"
 import { Execution } from "./Execution.ts"
 import { Models } from "./Models.ts"
 import { Workflows } from "./Workflows.ts"
@@ -49,11 +49,17 @@ export const layerWithoutHttpClient = (
   options: Config.Options = {}
 ): Layer.Layer<Services, FlowLikeError.FlowLikeError, HttpClient.HttpClient> => servicesFrom(Config.layer(options))
 
-/** `fetch` as the `HttpClient`, or the custom `fetch` given. */
-const fetchClient = (customFetch: typeof globalThis.fetch | undefined): Layer.Layer<HttpClient.HttpClient> =>
-  customFetch === undefined
-    ? FetchHttpClient.layer
-    : FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, customFetch)))
+/**
+ * `fetch` as the `HttpClient`, or the custom `fetch` given; JSON requests call it directly (see
+ * `FlowLikeHttp.DirectFetch`), the rest go through the `HttpClient`.
+ */
+const fetchClient = (customFetch: typeof globalThis.fetch | undefined): Layer.Layer<HttpClient.HttpClient | DirectFetch> =>
+  Layer.merge(
+    customFetch === undefined
+      ? FetchHttpClient.layer
+      : FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, customFetch))),
+    Layer.succeed(DirectFetch, { fetch: customFetch })
+  )
 
 /**
  * The SDK's services over `fetch` (or the `fetch` given in options), from options with the

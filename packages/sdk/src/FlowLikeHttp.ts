@@ -9,10 +9,13 @@
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
@@ -30,6 +33,7 @@ import * as CallOptions from "./CallOptions.ts"
 import { checkHeaders, FlowLikeConfig } from "./Config.ts"
 import type { ResolvedConfig } from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
+import * as Direct from "./internal/directFetch.ts"
 import * as Errors from "./internal/errors.ts"
 import "./internal/fastWire.ts"
 import { decodeSse } from "./internal/sse.ts"
@@ -187,6 +191,16 @@ export const path = (strings: TemplateStringsArray, ...ids: ReadonlyArray<string
     return Effect.succeed(out)
   })
 
+/**
+ * Marks the transport as plain `fetch` (what `FlowLike.layer` provides): API requests that answer
+ * JSON then call `fetch` directly instead of going through the `HttpClient`'s wrappers, unless a
+ * tracer is installed. `fetch` is the custom one given in the options, else `globalThis.fetch` at
+ * call time. Without this service every request goes through the `HttpClient` in context.
+ */
+export class DirectFetch extends Context.Service<DirectFetch, {
+  readonly fetch: typeof globalThis.fetch | undefined
+}>()("@flow-like/effect/FlowLikeHttp/DirectFetch") {}
+
 /** The SDK's configured transport. */
 export class FlowLikeHttp extends Context.Service<FlowLikeHttp, {
   readonly config: ResolvedConfig
@@ -214,7 +228,8 @@ export class FlowLikeHttp extends Context.Service<FlowLikeHttp, {
       const config = yield* FlowLikeConfig
       const auth = yield* Auth.Auth
       const client = yield* HttpClient.HttpClient
-      return FlowLikeHttp.of(make(config, auth, client))
+      const direct = yield* Effect.serviceOption(DirectFetch)
+      return FlowLikeHttp.of(make(config, auth, client, Option.getOrUndefined(direct)))
     })
   )
 }
@@ -241,6 +256,8 @@ export const describeRequest = (config: ResolvedConfig, request: Request): Error
   }
 }
 
+const defaultClock = Effect.runSync(Effect.clockWith(Effect.succeed))
+
 const defaultRedactedNames = Effect.runSync(Effect.service(Headers.CurrentRedactedNames))
 
 /** API requests never follow redirects: the Flow-Like API does not redirect, and a redirect must not carry credentials elsewhere. */
@@ -250,27 +267,44 @@ const apiRequestInit: globalThis.RequestInit = { redirect: "manual" }
 export const make = (
   config: ResolvedConfig,
   auth: Auth.Auth["Service"],
-  client: HttpClient.HttpClient
+  client: HttpClient.HttpClient,
+  direct?: DirectFetch["Service"] | undefined
 ): FlowLikeHttp["Service"] => {
+  /** The headers sent: configured, per-call, the request's own and auth for API requests; none of them for absolute URLs. */
+  const headersOf = (
+    request: Request,
+    info: Errors.RequestInfo,
+    accept: string,
+    call: CallOptions.Options
+  ): Result.Result<Record<string, string>, FlowLikeError.FlowLikeError> => {
+    if (request.url !== undefined) return Result.succeed({ "user-agent": USER_AGENT, ...request.headers })
+    const callHeaders = checkHeaders(call.headers, (message) => FlowLikeError.invalidArgument(`${Errors.prefix(info)}${message}`, info.operation))
+    if (Result.isFailure(callHeaders)) return callHeaders
+    return Result.succeed({
+      ...config.headers,
+      ...callHeaders.success,
+      "user-agent": USER_AGENT,
+      accept,
+      ...request.headers,
+      ...auth.headers(request.auth ?? Auth.credential)
+    })
+  }
+
+  const unserialisableBody = (info: Errors.RequestInfo, value: unknown) =>
+    FlowLikeError.invalidArgument(
+      `${Errors.prefix(info)}the body cannot be sent as JSON: ${Errors.unserialisable(value, "") ?? "JSON.stringify refused it"}`,
+      info.operation
+    )
+
   const toHttpRequest = (
     request: Request,
     info: Errors.RequestInfo,
     accept: string,
     call: CallOptions.Options
   ): Effect.Effect<HttpClientRequest.HttpClientRequest, FlowLikeError.FlowLikeError> => {
-    const isExternal = request.url !== undefined
-    const callHeaders = checkHeaders(call.headers, (message) => FlowLikeError.invalidArgument(`${Errors.prefix(info)}${message}`, info.operation))
-    if (Result.isFailure(callHeaders)) return Effect.fail(callHeaders.failure)
-    const headers = isExternal
-      ? { "user-agent": USER_AGENT, ...request.headers }
-      : {
-        ...config.headers,
-        ...callHeaders.success,
-        "user-agent": USER_AGENT,
-        accept,
-        ...request.headers,
-        ...auth.headers(request.auth ?? Auth.credential)
-      }
+    const built = headersOf(request, info, accept, call)
+    if (Result.isFailure(built)) return Effect.fail(built.failure)
+    const headers = built.success
     const make = (body: HttpBody.HttpBody) =>
       HttpClientRequest.make(request.method)(request.url ?? `${config.apiUrl}${request.path}`, {
         urlParams: definedParams(request),
@@ -282,12 +316,7 @@ export const make = (
     if (body._tag === "Raw") return Effect.succeed(make(body.body))
     return HttpBody.json(body.value).pipe(
       Effect.map(make),
-      Effect.mapError(() =>
-        FlowLikeError.invalidArgument(
-          `${Errors.prefix(info)}the body cannot be sent as JSON: ${Errors.unserialisable(body.value, "") ?? "JSON.stringify refused it"}`,
-          info.operation
-        )
-      )
+      Effect.mapError(() => unserialisableBody(info, body.value))
     )
   }
 
@@ -321,6 +350,19 @@ export const make = (
       )
     )
 
+  /** The request, its secret headers redacted, at debug level; nothing is built when debug logging is off. */
+  const logRequest = (info: Errors.RequestInfo, headers: Readonly<Record<string, string>>) =>
+    Effect.flatMap(isDebugEnabled, (isEnabled) =>
+      isEnabled
+        ? Effect.logDebug("flow-like request").pipe(
+          Effect.annotateLogs({
+            method: info.method,
+            url: info.url,
+            headers: Headers.redact(Headers.fromInput(headers), Auth.SECRET_HEADER_NAMES)
+          })
+        )
+        : Effect.void)
+
   const send = (
     request: Request,
     info: Errors.RequestInfo,
@@ -328,18 +370,7 @@ export const make = (
     call: CallOptions.Options
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, FlowLikeError.FlowLikeError> =>
     toHttpRequest(request, info, accept, call).pipe(
-      Effect.tap((httpRequest) =>
-        Effect.flatMap(isDebugEnabled, (isEnabled) =>
-          isEnabled
-            ? Effect.logDebug("flow-like request").pipe(
-              Effect.annotateLogs({
-                method: info.method,
-                url: info.url,
-                headers: Headers.redact(httpRequest.headers, Auth.SECRET_HEADER_NAMES)
-              })
-            )
-            : Effect.void)
-      ),
+      Effect.tap((httpRequest) => logRequest(info, httpRequest.headers)),
       Effect.flatMap((httpRequest) => transport(request, client.execute(httpRequest))),
       Effect.catchTag("HttpClientError", (error) => Effect.fail(Errors.fromHttpClientError(info, error))),
       Effect.flatMap((response) =>
@@ -352,16 +383,25 @@ export const make = (
       )
     )
 
-  /** One attempt bounded by the request timeout; idempotent requests are retried on transient failures. */
+  /** How long one attempt may take: the client's (or the call's) timeout, plus what the server may hold it. */
+  const timeoutOf = (request: Request, call: CallOptions.Options): Duration.Duration => {
+    const base = call.timeout === undefined ? config.timeout : Duration.fromInputUnsafe(call.timeout)
+    return request.serverWait === undefined ? base : Duration.sum(base, request.serverWait)
+  }
+
+  /**
+   * One attempt bounded by the request timeout (unless the attempt times itself: `selfTimed`);
+   * idempotent requests are retried on transient failures.
+   */
   const withPolicy = <A>(
     request: Request,
     info: Errors.RequestInfo,
     call: CallOptions.Options,
-    attempt: Effect.Effect<A, FlowLikeError.FlowLikeError>
+    attempt: Effect.Effect<A, FlowLikeError.FlowLikeError>,
+    selfTimed = false
   ): Effect.Effect<A, FlowLikeError.FlowLikeError> => {
-    const base = call.timeout === undefined ? config.timeout : Duration.fromInputUnsafe(call.timeout)
-    const timeout = request.serverWait === undefined ? base : Duration.sum(base, request.serverWait)
-    const timed = Effect.timeoutOrElse(attempt, {
+    const timeout = timeoutOf(request, call)
+    const timed = selfTimed ? attempt : Effect.timeoutOrElse(attempt, {
       duration: timeout,
       orElse: () => Effect.fail(Errors.timedOut(info, timeout, "no complete response"))
     })
@@ -379,31 +419,94 @@ export const make = (
     schema: S,
     response: HttpClientResponse.HttpClientResponse
   ): Effect.Effect<{ readonly value: S["Type"]; readonly raw: unknown }, FlowLikeError.FlowLikeError> => {
-    const fast = fastDecoderOf(schema)
     return Errors.readText(response, config.maxResponseBytes, "fail").pipe(
       Effect.mapError((error) =>
-        error._tag === "TooLarge"
-          ? Errors.decodeFailed(
-            info,
-            response.status,
-            "",
-            `the answer is larger than ${error.limit} bytes (maxResponseBytes); it was not read`
-          )
-          : Errors.streamBroken(info, error)
+        error._tag === "TooLarge" ? tooLarge(info, response.status, error.limit) : Errors.streamBroken(info, error)
       ),
-      Effect.flatMap((text) => {
-        let raw: unknown
-        try {
-          raw = JSON.parse(text)
-        } catch (error) {
-          return Effect.fail(Errors.decodeFailed(info, response.status, text, `the answer is not JSON: ${Errors.describeCause(error)}`))
-        }
-        const quick = fast?.(raw)
-        if (quick !== undefined) return Effect.succeed({ value: quick, raw })
-        return Schema.decodeUnknownEffect(schema)(raw).pipe(
-          Effect.map((value) => ({ value, raw })),
-          Effect.mapError((error) => Errors.decodeFailed(info, response.status, text, error.message))
+      Effect.flatMap((text) => decodeJson(info, schema, response.status, text))
+    )
+  }
+
+  /** An answer's text parsed and checked against the schema (a compiled decoder where one is registered). */
+  const decodeJson = <S extends Schema.Top & { readonly DecodingServices: never }>(
+    info: Errors.RequestInfo,
+    schema: S,
+    status: number,
+    text: string
+  ): Effect.Effect<{ readonly value: S["Type"]; readonly raw: unknown }, FlowLikeError.FlowLikeError> => {
+    let raw: unknown
+    try {
+      raw = JSON.parse(text)
+    } catch (error) {
+      return Effect.fail(Errors.decodeFailed(info, status, text, `the answer is not JSON: ${Errors.describeCause(error)}`))
+    }
+    const quick = fastDecoderOf(schema)?.(raw)
+    if (quick !== undefined) return Effect.succeed({ value: quick, raw })
+    return Schema.decodeUnknownEffect(schema)(raw).pipe(
+      Effect.map((value) => ({ value, raw })),
+      Effect.mapError((error) => Errors.decodeFailed(info, status, text, error.message))
+    )
+  }
+
+  const tooLarge = (info: Errors.RequestInfo, status: number, limit: number) =>
+    Errors.decodeFailed(info, status, "", `the answer is larger than ${limit} bytes (maxResponseBytes); it was not read`)
+
+  /**
+   * One attempt of a JSON request on `fetch` directly (see `DirectFetch`): the same headers, body,
+   * errors, limits and `onResponse` as the `HttpClient` path, in one promise.
+   */
+  const directJson = <S extends Schema.Top & { readonly DecodingServices: never }>(
+    fetchImpl: typeof globalThis.fetch,
+    request: Request,
+    info: Errors.RequestInfo,
+    call: CallOptions.Options,
+    schema: S,
+    timeoutMillis: number | undefined
+  ): Effect.Effect<{ readonly value: S["Type"]; readonly raw: unknown }, FlowLikeError.FlowLikeError> => {
+    const built = headersOf(request, info, "application/json", call)
+    if (Result.isFailure(built)) return Effect.fail(built.failure)
+    const headers = built.success
+    let body: string | null = null
+    if (request.body !== undefined && request.body._tag === "Json") {
+      try {
+        body = String(JSON.stringify(request.body.value))
+      } catch {
+        return Effect.fail(unserialisableBody(info, request.body.value))
+      }
+      headers["content-type"] = "application/json"
+    }
+    const init: globalThis.RequestInit = { method: request.method, headers, body, redirect: "manual" }
+    const options = {
+      limit: config.maxResponseBytes,
+      errorLimit: Errors.MAX_ERROR_BODY_BYTES,
+      timeoutMillis: timeoutMillis ?? Infinity
+    }
+    return logRequest(info, headers).pipe(
+      Effect.andThen(Effect.callback<Direct.Answer, FlowLikeError.FlowLikeError>((resume) => {
+        const controller = new AbortController()
+        Direct.exchange(fetchImpl, info.url, init, { ...options, controller }).then(
+          (answer) => resume(Effect.succeed(answer)),
+          (cause) => resume(Effect.fail(Errors.fromTransportCause(info, cause)))
         )
+        return Effect.sync(() => controller.abort())
+      })),
+      Effect.flatMap((answer) => {
+        switch (answer._tag) {
+          case "Ok":
+            call.onResponse?.({ status: answer.status, headers: answer.headers })
+            return decodeJson(info, schema, answer.status, answer.text)
+          case "TooLarge":
+            return Effect.fail(tooLarge(info, answer.status, answer.limit))
+          case "Broken":
+            return Effect.fail(Errors.streamBroken(info, answer.cause))
+          case "TimedOut":
+            return Effect.fail(Errors.timedOut(info, timeoutOf(request, call), "no complete response"))
+          case "Failed":
+            return Effect.flatMap(
+              Effect.clockWith((clock) => clock.currentTimeMillis),
+              (now) => Effect.fail(Errors.fromStatus(info, answer.status, answer.headers, answer.body, now))
+            )
+        }
       })
     )
   }
@@ -443,15 +546,32 @@ export const make = (
   const withCall = <A, E>(f: (call: CallOptions.Options) => Effect.Effect<A, E>): Effect.Effect<A, E> =>
     Effect.flatMap(Effect.service(CallOptions.CallOptions), f)
 
+  /** Whether a request may take the direct `fetch` path: an API request with no body or a JSON one, no tracer installed. */
+  const directFetchFor = (request: Request, fiber: Fiber.Fiber<unknown, unknown>): typeof globalThis.fetch | undefined =>
+    direct !== undefined && request.url === undefined && (request.body === undefined || request.body._tag === "Json") &&
+      fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
+      ? direct.fetch ?? globalThis.fetch
+      : undefined
+
   const jsonWithRaw = <S extends Schema.Top & { readonly DecodingServices: never }>(request: Request, schema: S) =>
     withCall((call) => {
       const info = describeRequest(config, request)
-      return withPolicy(
-        request,
-        info,
-        call,
-        Effect.flatMap(send(request, info, "application/json", call), (response) => readJson(info, schema, response))
-      )
+      return Effect.withFiber((fiber) => {
+        const fetchImpl = directFetchFor(request, fiber)
+        if (fetchImpl === undefined) {
+          return withPolicy(
+            request,
+            info,
+            call,
+            Effect.flatMap(send(request, info, "application/json", call), (response) => readJson(info, schema, response))
+          )
+        }
+        // On the real clock the attempt times itself (a timer in the same promise, no racing fiber);
+        // under a test clock the timeout stays an Effect timeout, so the test clock drives it.
+        const selfTimed = fiber.getRef(Clock.Clock) === defaultClock
+        const timeoutMillis = selfTimed ? Duration.toMillis(timeoutOf(request, call)) : undefined
+        return withPolicy(request, info, call, directJson(fetchImpl, request, info, call, schema, timeoutMillis), selfTimed)
+      })
     })
 
   return {

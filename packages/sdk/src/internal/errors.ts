@@ -199,7 +199,7 @@ export const fromResponse = (
   })
 
 /** How much of an error body is read: the message needs a little of it, never a giant one. */
-const MAX_ERROR_BODY_BYTES = 64 * 1024
+export const MAX_ERROR_BODY_BYTES = 64 * 1024
 
 const decoder = new TextDecoder()
 
@@ -253,6 +253,26 @@ export const describeCause = (cause: unknown): string => {
   return String(cause)
 }
 
+/** A request that failed before any answer arrived: not sent at all (refused, unknown host) or cut. */
+export const fromTransportCause = (request: RequestInfo, cause: unknown): FlowLikeError.FlowLikeError => {
+  const code = causeCode(cause)
+  const notSent = code !== undefined && NOT_SENT_CODES.has(code)
+  return FlowLikeError.make(
+    new FlowLikeError.NetworkError({
+      message: `${prefix(request)}${request.method} ${request.url}: ${notSent ? "could not connect" : "connection failed"}: ${
+        describeCause(cause)
+      }`,
+      operation: request.operation,
+      method: request.method,
+      url: request.url,
+      code,
+      isIdempotent: request.isIdempotent,
+      mayHaveReachedServer: !notSent,
+      cause: typeof cause === "string" ? undefined : cause
+    })
+  )
+}
+
 /** Maps a transport-level failure of the Effect HTTP client. */
 export const fromHttpClientError = (
   request: RequestInfo,
@@ -260,24 +280,8 @@ export const fromHttpClientError = (
 ): FlowLikeError.FlowLikeError => {
   const reason = error.reason
   switch (reason._tag) {
-    case "TransportError": {
-      const code = causeCode(reason.cause)
-      const notSent = code !== undefined && NOT_SENT_CODES.has(code)
-      return FlowLikeError.make(
-        new FlowLikeError.NetworkError({
-          message: `${prefix(request)}${request.method} ${request.url}: ${notSent ? "could not connect" : "connection failed"}: ${
-            describeCause(reason.cause ?? reason.description)
-          }`,
-          operation: request.operation,
-          method: request.method,
-          url: request.url,
-          code,
-          isIdempotent: request.isIdempotent,
-          mayHaveReachedServer: !notSent,
-          cause: reason.cause
-        })
-      )
-    }
+    case "TransportError":
+      return fromTransportCause(request, reason.cause ?? reason.description)
     case "EncodeError":
     case "InvalidUrlError":
       return FlowLikeError.invalidArgument(

@@ -1,7 +1,7 @@
 import { ExecutionApi, PollResponse, PolledEvent, RunStatus } from "../api/ExecutionApi.ts"
 import { EmbedResponse } from "../api/ModelsApi.ts"
 import { AsyncInvocation, WorkflowsApi } from "../api/WorkflowsApi.ts"
-import { fastDecoder, present, useFastDecoderFor } from "./wire.ts"
+import { fastDecoder, useFastDecoderFor } from "./wire.ts"
 
 /**
  * Fast decoders of the hot JSON answers: each value is checked against the declared schema's wire
@@ -19,48 +19,51 @@ const polledEvent = (wire: typeof PolledEvent.Encoded): typeof PolledEvent.Type 
 /** `PolledEvent`. */
 export const decodePolledEvent = fastDecoder(PolledEvent, polledEvent)
 
-const statusFields = (wire: {
-  readonly run_id: string
-  readonly status: string
-  readonly progress?: number | null | undefined
-  readonly current_step?: string | null | undefined
-  readonly error?: string | null | undefined
-  readonly started_at?: string | null | undefined
-  readonly completed_at?: string | null | undefined
-}) => ({
-  runId: wire.run_id,
-  status: wire.status,
-  ...present("progress", wire.progress),
-  ...present("currentStep", wire.current_step),
-  ...present("error", wire.error),
-  ...present("startedAt", wire.started_at),
-  ...present("completedAt", wire.completed_at)
-})
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
+/** The status fields every run answer has; serde's `None` (`null`) is left out, as the schema does. */
+const statusFields = <Out extends typeof RunStatus.Type | Omit<typeof PollResponse.Type, "events">>(
+  out: Mutable<Out>,
+  wire: {
+    readonly progress?: number | null | undefined
+    readonly current_step?: string | null | undefined
+    readonly error?: string | null | undefined
+    readonly started_at?: string | null | undefined
+    readonly completed_at?: string | null | undefined
+  }
+): Mutable<Out> => {
+  if (wire.progress != null) out.progress = wire.progress
+  if (wire.current_step != null) out.currentStep = wire.current_step
+  if (wire.error != null) out.error = wire.error
+  if (wire.started_at != null) out.startedAt = wire.started_at
+  if (wire.completed_at != null) out.completedAt = wire.completed_at
+  return out
+}
 
 /** `PollResponse`. */
-export const decodePollResponse = fastDecoder(PollResponse, (wire) => ({
-  ...statusFields(wire),
-  events: wire.events.map(polledEvent)
-}))
+export const decodePollResponse = fastDecoder(PollResponse, (wire) => {
+  const out: Mutable<typeof PollResponse.Type> = { runId: wire.run_id, status: wire.status, events: wire.events.map(polledEvent) }
+  return statusFields(out, wire)
+})
 
 /** `RunStatus`. */
-export const decodeRunStatus = fastDecoder(RunStatus, (wire) => ({
-  ...statusFields(wire),
-  ...present("boardId", wire.board_id),
-  ...present("eventId", wire.event_id),
-  ...present("mode", wire.mode),
-  ...present("inputPayloadLength", wire.input_payload_len),
-  ...present("outputPayloadLength", wire.output_payload_len),
-  ...present("createdAt", wire.created_at)
-}))
+export const decodeRunStatus = fastDecoder(RunStatus, (wire) => {
+  const out = statusFields<typeof RunStatus.Type>({ runId: wire.run_id, status: wire.status }, wire)
+  if (wire.board_id != null) out.boardId = wire.board_id
+  if (wire.event_id != null) out.eventId = wire.event_id
+  if (wire.mode != null) out.mode = wire.mode
+  if (wire.input_payload_len != null) out.inputPayloadLength = wire.input_payload_len
+  if (wire.output_payload_len != null) out.outputPayloadLength = wire.output_payload_len
+  if (wire.created_at != null) out.createdAt = wire.created_at
+  return out
+})
 
 /** `AsyncInvocation`. */
-export const decodeAsyncInvocation = fastDecoder(AsyncInvocation, (wire) => ({
-  runId: wire.run_id,
-  status: wire.status,
-  pollToken: wire.poll_token,
-  ...present("backend", wire.backend)
-}))
+export const decodeAsyncInvocation = fastDecoder(AsyncInvocation, (wire) => {
+  const out: Mutable<typeof AsyncInvocation.Type> = { runId: wire.run_id, status: wire.status, pollToken: wire.poll_token }
+  if (wire.backend != null) out.backend = wire.backend
+  return out
+})
 
 /** `EmbedResponse`: one plain loop over the vectors' numbers instead of a schema step per number. */
 export const decodeEmbedResponse = fastDecoder(EmbedResponse, (wire) => ({

@@ -94,7 +94,3 @@ export const useFastDecoderFor = (
 /** The fast decoder registered for a schema, if any (the transport tries it before the full decode). */
 export const fastDecoderOf = <S extends Schema.Top>(schema: S): ((input: unknown) => S["Type"] | undefined) | undefined =>
   fastDecoders.get(schema) as ((input: unknown) => S["Type"] | undefined) | undefined
-
-/** `{ [key]: value }` when the value is present (not `null` or missing), else `{}`: serde's `Option` in code's shape. */
-export const present = <K extends string, V>(key: K, value: V | null | undefined): { readonly [P in K]?: V } =>
-  (value === null || value === undefined ? {} : { [key]: value }) as { readonly [P in K]?: V }
