@@ -193,9 +193,10 @@ export const path = (strings: TemplateStringsArray, ...ids: ReadonlyArray<string
 
 /**
  * Marks the transport as plain `fetch` (what `FlowLike.layer` provides): API requests that answer
- * JSON then call `fetch` directly instead of going through the `HttpClient`'s wrappers, unless a
- * tracer is installed. `fetch` is the custom one given in the options, else `globalThis.fetch` at
- * call time. Without this service every request goes through the `HttpClient` in context.
+ * JSON are then sent directly instead of through the `HttpClient`'s wrappers, unless a tracer is
+ * installed: with the custom `fetch` given in the options, else on Node's own `node:http` while
+ * `globalThis.fetch` is Node's (a replaced `globalThis.fetch` is called instead). Without this
+ * service every request goes through the `HttpClient` in context.
  */
 export class DirectFetch extends Context.Service<DirectFetch, {
   readonly fetch: typeof globalThis.fetch | undefined
@@ -452,11 +453,11 @@ export const make = (
     Errors.decodeFailed(info, status, "", `the answer is larger than ${limit} bytes (maxResponseBytes); it was not read`)
 
   /**
-   * One attempt of a JSON request on `fetch` directly (see `DirectFetch`): the same headers, body,
+   * One attempt of a JSON request sent directly (see `DirectFetch`): the same headers, body,
    * errors, limits and `onResponse` as the `HttpClient` path, in one promise.
    */
   const directJson = <S extends Schema.Top & { readonly DecodingServices: never }>(
-    fetchImpl: typeof globalThis.fetch,
+    send: Direct.Sender,
     request: Request,
     info: Errors.RequestInfo,
     call: CallOptions.Options,
@@ -475,8 +476,8 @@ export const make = (
       }
       headers["content-type"] = "application/json"
     }
-    const init: globalThis.RequestInit = { method: request.method, headers, body, redirect: "manual" }
-    const options = {
+    const outgoing: Direct.Outgoing = { method: request.method, headers, body }
+    const limits = {
       limit: config.maxResponseBytes,
       errorLimit: Errors.MAX_ERROR_BODY_BYTES,
       timeoutMillis: timeoutMillis ?? Infinity
@@ -484,7 +485,7 @@ export const make = (
     return logRequest(info, headers).pipe(
       Effect.andThen(Effect.callback<Direct.Answer, FlowLikeError.FlowLikeError>((resume) => {
         const controller = new AbortController()
-        Direct.exchange(fetchImpl, info.url, init, { ...options, controller }).then(
+        send(info.url, outgoing, { ...limits, controller }).then(
           (answer) => resume(Effect.succeed(answer)),
           (cause) => resume(Effect.fail(Errors.fromTransportCause(info, cause)))
         )
@@ -546,19 +547,21 @@ export const make = (
   const withCall = <A, E>(f: (call: CallOptions.Options) => Effect.Effect<A, E>): Effect.Effect<A, E> =>
     Effect.flatMap(Effect.service(CallOptions.CallOptions), f)
 
-  /** Whether a request may take the direct `fetch` path: an API request with no body or a JSON one, no tracer installed. */
-  const directFetchFor = (request: Request, fiber: Fiber.Fiber<unknown, unknown>): typeof globalThis.fetch | undefined =>
+  const customSender = direct?.fetch === undefined ? undefined : Direct.fetchSender(direct.fetch)
+
+  /** The direct sender for a request, if it may take that path: an API request with no body or a JSON one, no tracer installed. */
+  const directSenderFor = (request: Request, fiber: Fiber.Fiber<unknown, unknown>): Direct.Sender | undefined =>
     direct !== undefined && request.url === undefined && (request.body === undefined || request.body._tag === "Json") &&
       fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
-      ? direct.fetch ?? globalThis.fetch
+      ? customSender ?? Direct.defaultSender()
       : undefined
 
   const jsonWithRaw = <S extends Schema.Top & { readonly DecodingServices: never }>(request: Request, schema: S) =>
     withCall((call) => {
       const info = describeRequest(config, request)
       return Effect.withFiber((fiber) => {
-        const fetchImpl = directFetchFor(request, fiber)
-        if (fetchImpl === undefined) {
+        const sender = directSenderFor(request, fiber)
+        if (sender === undefined) {
           return withPolicy(
             request,
             info,
@@ -570,7 +573,7 @@ export const make = (
         // under a test clock the timeout stays an Effect timeout, so the test clock drives it.
         const selfTimed = fiber.getRef(Clock.Clock) === defaultClock
         const timeoutMillis = selfTimed ? Duration.toMillis(timeoutOf(request, call)) : undefined
-        return withPolicy(request, info, call, directJson(fetchImpl, request, info, call, schema, timeoutMillis), selfTimed)
+        return withPolicy(request, info, call, directJson(sender, request, info, call, schema, timeoutMillis), selfTimed)
       })
     })
 

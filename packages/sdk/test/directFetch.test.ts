@@ -167,4 +167,19 @@ describe("FlowLike.layer's direct fetch path", () => {
       assert.include(spans, "GET", "the HttpClient's client span, named after the method")
       assert.strictEqual(fake.calls.length, 1)
     }))
+
+  it.effect("a replaced globalThis.fetch sees every JSON call of the default transport", () =>
+    Effect.gen(function*() {
+      const fake = fakeFetch(() => Promise.resolve(Response.json(STATUS)))
+      const original = globalThis.fetch
+      globalThis.fetch = fake.fetch
+      const status = yield* Effect.flatMap(Effect.service(Execution.Execution), (execution) => execution.getRunStatus("r1")).pipe(
+        Effect.provide(FlowLike.layer({ baseUrl: "https://flow.test", pat: PAT, maxRetries: 0 })),
+        Effect.ensuring(Effect.sync(() => {
+          globalThis.fetch = original
+        }))
+      )
+      assert.strictEqual(status.runId, "r1")
+      assert.strictEqual(fake.calls[0]?.url, "https://flow.test/api/v1/execution/run/r1")
+    }))
 })

@@ -1,10 +1,13 @@
 /**
- * The default transport's fast path for API requests that answer JSON: `fetch` called directly and
- * the whole answer read in one promise, without the `HttpClient` request/response wrappers (which
- * cost as much as `fetch` itself per small request). Used only by `FlowLike.layer` (whose transport
- * is `fetch` anyway) and only when no tracer is installed; streams, raw bodies, signed URLs and any
- * user-provided `HttpClient` take the `HttpClient` path.
+ * The default transport's fast path for API requests that answer JSON: one request and its whole
+ * answer in one promise, without the `HttpClient` request/response wrappers (which cost as much as
+ * `fetch` itself per small request). On Node, with neither a custom `fetch` nor a replaced
+ * `globalThis.fetch`, it runs on `node:http`/`node:https` (a quarter less CPU per request than
+ * Node's `fetch`); otherwise on `fetch`. Used only by `FlowLike.layer` and only when no tracer is
+ * installed; streams, raw bodies, signed URLs and any user-provided `HttpClient` take the
+ * `HttpClient` path.
  */
+import type * as Http from "node:http"
 import * as Headers from "effect/http/Headers"
 
 /** What one exchange produced. A rejected promise means the request failed before any answer. */
@@ -20,84 +23,197 @@ export type Answer =
   /** No complete answer within the timeout; the request was aborted. */
   | { readonly _tag: "TimedOut" }
 
-const decoder = new TextDecoder()
-
-/** Reads at most `limit` bytes; `undefined` when there were more (and the rest is cancelled). */
-const readCapped = async (response: globalThis.Response, limit: number, truncate: boolean): Promise<string | undefined> => {
-  const declared = Number(response.headers.get("content-length") ?? Number.NaN)
-  if (Number.isFinite(declared) && declared <= limit) return response.text()
-  if (response.body === null) return ""
-  if (Number.isFinite(declared) && !truncate) {
-    await response.body.cancel().catch(() => undefined)
-    return undefined
-  }
-  const reader = response.body.getReader()
-  const chunks: Array<Uint8Array> = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.length
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined)
-      if (!truncate) return undefined
-      chunks.push(value)
-      break
-    }
-    chunks.push(value)
-  }
-  const text = decoder.decode(Buffer.concat(chunks))
-  return size > limit ? text.slice(0, limit) : text
+/** One request: method, headers and an optional text body. */
+export interface Outgoing {
+  readonly method: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string | null
 }
+
+export interface Limits {
+  readonly limit: number
+  readonly errorLimit: number
+  readonly timeoutMillis: number
+  readonly controller: AbortController
+}
+
+/** How a request is sent: `fetch`, or Node's own HTTP modules. */
+export type Sender = (url: string, outgoing: Outgoing, limits: Limits) => Promise<Answer>
+
+/** Reads chunks, keeping at most `limit` bytes; `undefined` when there were more and `truncate` is off. */
+class Collector {
+  readonly chunks: Array<Uint8Array> = []
+  size = 0
+  isOver = false
+  readonly limit: number
+  readonly truncate: boolean
+  constructor(limit: number, truncate: boolean) {
+    this.limit = limit
+    this.truncate = truncate
+  }
+  /** Adds a chunk; false once enough was read (over the limit). */
+  add(chunk: Uint8Array): boolean {
+    this.size += chunk.length
+    if (this.size > this.limit) {
+      this.isOver = true
+      if (this.truncate) this.chunks.push(chunk)
+      return false
+    }
+    this.chunks.push(chunk)
+    return true
+  }
+  text(): string | undefined {
+    if (this.isOver && !this.truncate) return undefined
+    const text = decoder.decode(this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks))
+    return this.isOver ? text.slice(0, this.limit) : text
+  }
+}
+
+const decoder = new TextDecoder()
 
 /** The longest delay `setTimeout` takes; beyond it the timer would fire at once. */
 const MAX_TIMER_MILLIS = 2 ** 31 - 1
 
-/**
- * Sends one request and reads its answer: whole for a 2xx (up to `limit`), the first `errorLimit`
- * bytes otherwise; aborted by `controller`, and after `timeoutMillis` (headers and body together).
- */
-export const exchange = async (
-  fetchImpl: typeof globalThis.fetch,
-  url: string,
-  init: globalThis.RequestInit,
-  options: {
-    readonly limit: number
-    readonly errorLimit: number
-    readonly timeoutMillis: number
-    readonly controller: AbortController
-  }
-): Promise<Answer> => {
-  const { controller } = options
+/** Runs `send` with the request's timeout: aborts through the controller, and answers `TimedOut`. */
+const timed = async (limits: Limits, send: () => Promise<Answer>): Promise<Answer> => {
   let timedOut = false
-  const timer = options.timeoutMillis <= MAX_TIMER_MILLIS
+  const timer = limits.timeoutMillis <= MAX_TIMER_MILLIS
     ? setTimeout(() => {
       timedOut = true
-      controller.abort()
-    }, options.timeoutMillis)
+      limits.controller.abort()
+    }, limits.timeoutMillis)
     : undefined
   try {
-    let response: globalThis.Response
-    try {
-      response = await fetchImpl(url, { ...init, signal: controller.signal })
-    } catch (cause) {
-      if (timedOut) return { _tag: "TimedOut" }
-      throw cause
-    }
-    const status = response.status
-    try {
-      if (status >= 200 && status < 300) {
-        const text = await readCapped(response, options.limit, false)
-        return text === undefined
-          ? { _tag: "TooLarge", status, limit: options.limit }
-          : { _tag: "Ok", status, headers: Headers.fromInput(response.headers), text }
-      }
-      const body = await readCapped(response, options.errorLimit, true).catch(() => "")
-      return { _tag: "Failed", status, headers: Headers.fromInput(response.headers), body: body ?? "" }
-    } catch (cause) {
-      return timedOut ? { _tag: "TimedOut" } : { _tag: "Broken", cause }
-    }
+    const answer = await send()
+    return timedOut && answer._tag === "Broken" ? { _tag: "TimedOut" } : answer
+  } catch (cause) {
+    if (timedOut) return { _tag: "TimedOut" }
+    throw cause
   } finally {
     if (timer !== undefined) clearTimeout(timer)
   }
+}
+
+// ---- fetch ---------------------------------------------------------------------------------------
+
+const readWeb = async (response: globalThis.Response, collector: Collector): Promise<string | undefined> => {
+  if (response.body === null) return ""
+  const reader = response.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    if (!collector.add(value)) {
+      await reader.cancel().catch(() => undefined)
+      break
+    }
+  }
+  return collector.text()
+}
+
+/** Sends with a `fetch`. */
+export const fetchSender = (fetchImpl: typeof globalThis.fetch): Sender => (url, outgoing, limits) =>
+  timed(limits, async () => {
+    const response = await fetchImpl(url, {
+      method: outgoing.method,
+      headers: outgoing.headers,
+      body: outgoing.body,
+      redirect: "manual",
+      signal: limits.controller.signal
+    })
+    const status = response.status
+    try {
+      if (status >= 200 && status < 300) {
+        const declared = Number(response.headers.get("content-length") ?? Number.NaN)
+        if (Number.isFinite(declared) && declared > limits.limit) {
+          await response.body?.cancel().catch(() => undefined)
+          return { _tag: "TooLarge", status, limit: limits.limit }
+        }
+        const text = Number.isFinite(declared) ? await response.text() : await readWeb(response, new Collector(limits.limit, false))
+        return text === undefined
+          ? { _tag: "TooLarge", status, limit: limits.limit }
+          : { _tag: "Ok", status, headers: Headers.fromInput(response.headers), text }
+      }
+      const body = await readWeb(response, new Collector(limits.errorLimit, true)).catch(() => "")
+      return { _tag: "Failed", status, headers: Headers.fromInput(response.headers), body: body ?? "" }
+    } catch (cause) {
+      return { _tag: "Broken", cause }
+    }
+  })
+
+// ---- node:http -----------------------------------------------------------------------------------
+
+/** Node's response headers as Effect's: lower-case names, repeated values joined. */
+const nodeHeaders = (headers: Http.IncomingHttpHeaders): Headers.Headers => {
+  const out: Record<string, string> = {}
+  for (const name in headers) {
+    const value = headers[name]
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(", ") : value
+  }
+  return Headers.fromInput(out)
+}
+
+const nodeSend = (http: typeof Http, https: typeof Http): Sender => (url, outgoing, limits) =>
+  timed(limits, () =>
+    new Promise<Answer>((resolve, reject) => {
+      const module = url.startsWith("https:") ? https : http
+      const headers: Record<string, string> = { ...outgoing.headers }
+      if (outgoing.body !== null) headers["content-length"] = String(Buffer.byteLength(outgoing.body))
+      const request = module.request(url, { method: outgoing.method, headers, signal: limits.controller.signal })
+      request.on("error", reject)
+      request.on("response", (response) => {
+        const status = response.statusCode ?? 0
+        const isOk = status >= 200 && status < 300
+        const declared = Number(response.headers["content-length"] ?? Number.NaN)
+        if (isOk && Number.isFinite(declared) && declared > limits.limit) {
+          response.destroy()
+          resolve({ _tag: "TooLarge", status, limit: limits.limit })
+          return
+        }
+        const collector = new Collector(isOk ? limits.limit : limits.errorLimit, !isOk)
+        let isSettled = false
+        const finish = () => {
+          if (isSettled) return
+          isSettled = true
+          const text = collector.text()
+          if (!isOk) resolve({ _tag: "Failed", status, headers: nodeHeaders(response.headers), body: text ?? "" })
+          else if (text === undefined) resolve({ _tag: "TooLarge", status, limit: limits.limit })
+          else resolve({ _tag: "Ok", status, headers: nodeHeaders(response.headers), text })
+        }
+        const broken = (cause: unknown) => {
+          if (isSettled) return
+          if (!isOk) return finish()
+          isSettled = true
+          resolve({ _tag: "Broken", cause })
+        }
+        response.on("data", (chunk: Buffer) => {
+          if (!collector.add(chunk)) {
+            finish()
+            response.destroy()
+          }
+        })
+        response.on("end", finish)
+        response.on("error", broken)
+        response.on("close", () => {
+          if (!response.complete) broken(Object.assign(new Error("the connection closed before the answer was complete"), { code: "ECONNRESET" }))
+        })
+      })
+      request.end(outgoing.body ?? undefined)
+    }))
+
+/** The unchanged `fetch` of this process, as it was when the SDK loaded. */
+const nativeFetch = globalThis.fetch
+
+let nodeSender: Sender | null | undefined
+
+/**
+ * The sender for the default transport: `node:http` on Node while `globalThis.fetch` is still
+ * Node's own (a test that replaces `fetch` keeps seeing every request), else `fetch`.
+ */
+export const defaultSender = (): Sender => {
+  if (globalThis.fetch !== nativeFetch) return fetchSender(globalThis.fetch)
+  if (nodeSender === undefined) {
+    const load = globalThis.process?.getBuiltinModule as ((id: string) => unknown) | undefined
+    nodeSender = load === undefined ? null : nodeSend(load("node:http") as typeof Http, load("node:https") as typeof Http)
+  }
+  return nodeSender ?? fetchSender(globalThis.fetch)
 }
