@@ -94,6 +94,7 @@ export const makeWorkflowsHandlers = (stores: WorkflowsStores): WorkflowsHandler
       appId: input.appId,
       boardId: input.boardId,
       eventId: input.eventId,
+      nodeId: input.nodeId,
       mode,
       payload: input.payload
     })
