@@ -145,6 +145,9 @@ export const BoardCommand = Schema.Union([
   command("RemoveLayer", {})
 ]).annotate({ identifier: "BoardCommand" })
 
+/** One board command, in code. */
+export type BoardCommandType = typeof BoardCommand.Type
+
 /** The commands' body. */
 export const ExecuteCommands = Schema.Struct({ commands: Schema.Array(BoardCommand) }).annotate({ identifier: "ExecuteCommands" })
 
