@@ -125,3 +125,12 @@ it("usage pages count from 0 and hold at most 100 records", async () => {
   expect(all.length).toBe(120)
   expect((await client.getUsageSummary()).totalExecutions).toBe(120)
 })
+
+it("the server has no POST /apps (405 with Allow), and the seeding namespaces the README lists exist", async () => {
+  const post = await fetch(`${server.apiUrl}/apps`, { method: "POST", headers: { authorization: server.pat, "content-type": "application/json" }, body: "{}" })
+  expect(post.status).toBe(405)
+  expect(post.headers.get("allow")).toBe("GET,HEAD")
+  for (const namespace of ["apps", "boards", "events", "faults", "gates", "runs", "models", "sinks", "usage"] as const) {
+    expect(typeof server[namespace]).toBe("object")
+  }
+})
