@@ -39,7 +39,7 @@ describe("boards end to end", () => {
     expect(hello.name).toBe("hello")
     expect(hello.version).toEqual([0, 0, 1])
     expect(hello.createdAt).toBeInstanceOf(Date)
-    expect((hello.raw as { log_level: string }).log_level).toBe("Debug")
+    expect((hello.raw as { log_level: string }).log_level).toBe("Info")
   })
 
   it("upserts: an unknown id creates a board under the server's new id; a known id is updated in place", async () => {
@@ -197,6 +197,15 @@ describe("HTTP sinks end to end", () => {
     const greeting = result.events.find((event) => event.eventType === "generic_result")
     expect(greeting?.payload).toEqual({ greeting: "Hello, Sink!", payload: { name: "Sink" } })
     expect(result.events.some((event) => event.eventType.startsWith("run:"))).toBe(false)
+    const logs = await client.listBoardLogs(server.seed.appId, server.seed.boardId, result.runId ?? "")
+    expect(logs.map((line) => line.message)).toEqual([
+      "Execution started",
+      "Hello from the Flow-Like dev server",
+      "Payload: {\"name\":\"Sink\"}",
+      "Execution completed"
+    ])
+    const [run] = await client.listBoardRuns(server.seed.appId, server.seed.boardId)
+    expect([run?.runId, run?.nodeId, run?.eventId]).toEqual([result.runId, server.seed.eventId, server.seed.eventId])
 
     const events: Array<WorkflowEvent> = await collect(client.streamHttpSink(server.seed.appId, "/hello", { method: "PATCH" }))
     expect(events[0]?._tag).toBe("RunInitiated")

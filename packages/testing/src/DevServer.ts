@@ -50,6 +50,7 @@ import { makeRequests } from "./internal/stores/Requests.ts"
 import { makeRuns } from "./internal/stores/Runs.ts"
 import { makeStreams } from "./internal/stores/Streams.ts"
 import { makeSinks } from "./internal/stores/Sinks.ts"
+import { makeLogs } from "./internal/stores/Logs.ts"
 import { makeUsage } from "./internal/stores/Usage.ts"
 import type { EmbeddingUsageInput, ExecutionUsageInput, LlmUsageInput } from "./internal/stores/Usage.ts"
 
@@ -171,6 +172,7 @@ const build = (options: Options, scope: Scope.Closeable) =>
     const events = makeEvents(apps)
     const models = makeModels()
     const sinks = makeSinks()
+    const logs = makeLogs()
     const usage = makeUsage()
     if ((options.seed ?? "demo") === "demo") {
       seedDemo({ boards, events }, seed)
@@ -203,6 +205,7 @@ const build = (options: Options, scope: Scope.Closeable) =>
             runs,
             pollTokens,
             gates,
+            logs,
             streams,
             backgroundRuns,
             keepAliveMillis: options.keepAliveMillis ?? 1000
@@ -215,7 +218,7 @@ const build = (options: Options, scope: Scope.Closeable) =>
           }),
           models: makeModelsHandlers({ models, streams }),
           bits: makeBitsHandlers(models),
-          boards: makeBoardsHandlers({ apps, boards, runs }),
+          boards: makeBoardsHandlers({ apps, boards, runs, logs }),
           apps: makeAppsHandlers({ apps, boards }),
           sinks: makeSinksHandlers({
             apps,
@@ -224,6 +227,7 @@ const build = (options: Options, scope: Scope.Closeable) =>
             sinks,
             runs,
             gates,
+            logs,
             streams,
             keepAliveMillis: options.keepAliveMillis ?? 1000
           }),

@@ -5,6 +5,7 @@ import type { Handlers } from "../ApiRouter.ts"
 import { authorizeApp, type Principal } from "../Auth.ts"
 import type { Apps } from "../stores/Apps.ts"
 import type { BoardRecord, Boards, Version } from "../stores/Boards.ts"
+import type { Logs } from "../stores/Logs.ts"
 import type { Run, Runs } from "../stores/Runs.ts"
 
 /** What the board routes read and write. */
@@ -12,6 +13,7 @@ export interface BoardsStores {
   readonly apps: Apps
   readonly boards: Boards
   readonly runs: Runs
+  readonly logs: Logs
 }
 
 type BoardsHandlers = Handlers<typeof FlowLikeApi>["boards"]
@@ -207,7 +209,10 @@ export const makeBoardsHandlers = (stores: BoardsStores): BoardsHandlers => {
         if (keep === undefined) return yield* internalError()
         const run = runs.get(query.runId)
         if (run === undefined || run.appId !== params.app || run.boardId !== params.board) return []
-        const lines = run.events.flatMap((event) => {
+        const streamed = stores.logs.get(run.id)?.flatMap((line) =>
+          keep(line.level) ? [{ message: line.message, logLevel: LEVELS[line.level] ?? "Info", start: line.time, end: line.time }] : []
+        )
+        const lines = streamed ?? run.events.flatMap((event) => {
           const message: unknown = typeof event.payload === "object" && event.payload !== null && "message" in event.payload
             ? event.payload.message
             : undefined

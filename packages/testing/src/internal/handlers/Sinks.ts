@@ -13,6 +13,7 @@ import type { Apps } from "../stores/Apps.ts"
 import type { Boards } from "../stores/Boards.ts"
 import type { Events } from "../stores/Events.ts"
 import type { Gates } from "../stores/Gates.ts"
+import type { Logs } from "../stores/Logs.ts"
 import type { Runs } from "../stores/Runs.ts"
 import { normalisePath, type SinkRecord, type Sinks } from "../stores/Sinks.ts"
 import type { Streams } from "../stores/Streams.ts"
@@ -25,6 +26,7 @@ export interface SinksStores {
   readonly sinks: Sinks
   readonly runs: Runs
   readonly gates: Gates
+  readonly logs: Logs
   readonly streams: Streams
   readonly keepAliveMillis: number
 }
@@ -121,7 +123,10 @@ export const makeSinksHandlers = (stores: SinksStores): SinksHandlers => {
         runId: run.id,
         keepAliveMillis: stores.keepAliveMillis,
         streams: stores.streams,
-        program: streamRun(stores, { run, board: boards.get(registered.appId, event.boardId), input: runInput, streamState: false })
+        program: stores.logs.recording(
+          run.id,
+          streamRun(stores, { run, board: boards.get(registered.appId, event.boardId), input: runInput, streamState: false })
+        )
       })
     })
 

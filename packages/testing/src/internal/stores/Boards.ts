@@ -39,7 +39,7 @@ export interface Boards {
   readonly get: (appId: string, boardId: string) => BoardDefinition | undefined
   readonly record: (appId: string, boardId: string) => BoardRecord | undefined
   readonly list: (appId: string) => ReadonlyArray<BoardRecord>
-  /** Updates a board of the app, or creates one under a new id (the path id is ignored, as `upsert_board.rs` does). */
+  /** Updates a board of the app, or creates one under a new id (the path id is ignored, as `upsert_board.rs` does; `Board::new` names it "New Board"). */
   readonly upsert: (appId: string, boardId: string, changes: BoardChanges) => string
   readonly remove: (appId: string, boardId: string) => boolean
 }
@@ -51,7 +51,7 @@ const newRecord = (board: BoardDefinition): BoardRecord => {
     name: board.name ?? board.id,
     description: board.description ?? "",
     stage: "Dev",
-    logLevel: "Debug",
+    logLevel: "Info",
     executionMode: "Hybrid",
     version: [0, 0, 1],
     versions: [],
@@ -81,7 +81,7 @@ export const makeBoards = (apps: Apps): Boards => {
       let entry = byApp.get(appId)?.get(boardId)
       if (entry === undefined) {
         const id = cuid()
-        add(appId, { id, name: changes.name ?? "New Board", steps: [] })
+        add(appId, { id, name: "New Board", description: "Your new Workflow!", steps: [] })
         entry = byApp.get(appId)?.get(id)
       }
       if (entry === undefined) throw new Error("unreachable: the board was just added")
