@@ -112,4 +112,25 @@ describe("Apps and Sinks over the wire", () => {
       assert.strictEqual(sent.length, 1)
     }).pipe(Effect.provide(recording(Fixtures.sink, sent)))
   })
+
+  it.effect("bad inputs fail with InvalidArgumentError before anything is sent", () => {
+    const sent: Array<Sent> = []
+    return Effect.gen(function*() {
+      const boards = yield* Boards.Boards
+      const sinks = yield* Sinks.Sinks
+      const apps = yield* Apps.Apps
+      const errors = yield* Effect.all([
+        Effect.flip(boards.listBoardLogs("a", "b", "")),
+        Effect.flip(boards.listBoardRuns("a", "b", { limit: -1 })),
+        Effect.flip(boards.listBoardRuns("a", "b", { from: new Date(Number.NaN) })),
+        Effect.flip(boards.getBoard("a", "")),
+        Effect.flip(sinks.triggerHttpSink("a", "hook", { body: { big: 1n } })),
+        Effect.flip(apps.listApps({ offset: 1.5 }))
+      ])
+      assert.deepStrictEqual(errors.map((error) => error.reason._tag), Array(6).fill("InvalidArgumentError"))
+      assert.include(errors[0]?.message ?? "", "runId must be a non-empty string")
+      assert.include(errors[4]?.message ?? "", "the body cannot be sent")
+      assert.strictEqual(sent.length, 0)
+    }).pipe(Effect.provide(recording("null", sent)))
+  })
 })
