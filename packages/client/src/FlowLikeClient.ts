@@ -28,6 +28,10 @@ import * as FlowLike from "@flow-like/effect/FlowLike"
 import * as FlowLikeError from "@flow-like/effect/FlowLikeError"
 import * as Models from "@flow-like/effect/Models"
 import * as Workflows from "@flow-like/effect/Workflows"
+import * as Apps from "@flow-like/effect/Apps"
+import * as Boards from "@flow-like/effect/Boards"
+import * as Sinks from "@flow-like/effect/Sinks"
+import * as Usage from "@flow-like/effect/Usage"
 import { makeAdapter } from "./internal/adapter.ts"
 import { ClientRuntime } from "./internal/runtime.ts"
 import type { AwaitableIterable, CallOptionsInput } from "./internal/runtime.ts"
@@ -137,7 +141,71 @@ const methods = (adapter: ReturnType<typeof makeAdapter<FlowLike.Services>>) => 
   /** Hosted or remote Llm and Vlm bits as `ModelInfo`s, paging until `limit` (default 50) are found. */
   listLlms: adapter.effect(Models.Models, "listLlms", 0),
   /** Hosted or remote Embedding bits as `ModelInfo`s, paging like `listLlms`. */
-  listEmbeddingModels: adapter.effect(Models.Models, "listEmbeddingModels", 0)
+  listEmbeddingModels: adapter.effect(Models.Models, "listEmbeddingModels", 0),
+  /** Every board of the app. */
+  listBoards: adapter.effect(Boards.Boards, "listBoards", 1),
+  /** One board, the latest or `{ version: [1, 0, 3] }`. */
+  getBoard: adapter.effect(Boards.Boards, "getBoard", 2),
+  /** Creates or updates a board; resolves with `{ id }`, a new id when `boardId` was not a board of the app. */
+  upsertBoard: adapter.effect(Boards.Boards, "upsertBoard", 2),
+  /** Deletes a board. */
+  deleteBoard: adapter.effect(Boards.Boards, "deleteBoard", 2),
+  /** The runtime variables, OAuth providers and execution constraints of a run of this board. */
+  prerunBoard: adapter.effect(Boards.Boards, "prerunBoard", 2),
+  /** The `runtimeVariables` option of an invocation, from a `prerunBoard` answer and values by variable name or id. */
+  runtimeVariables: adapter.effect(Boards.Boards, "runtimeVariables", 2),
+  /** The board's saved versions, `[major, minor, patch]` each. */
+  getBoardVersions: adapter.effect(Boards.Boards, "getBoardVersions", 2),
+  /** Saves the board as a new version (`{ versionType: "Major" | "Minor" | "Patch" }`, default Patch) and resolves with it. */
+  versionBoard: adapter.effect(Boards.Boards, "versionBoard", 2),
+  /** Applies board commands (tagged by `command_type`) and resolves with them as executed. */
+  executeCommands: adapter.effect(Boards.Boards, "executeCommands", 3),
+  /** One page of the board's runs, newest first (`{ nodeId?, from?, to?, status?, limit?, offset? }`). */
+  listBoardRuns: adapter.effect(Boards.Boards, "listBoardRuns", 2),
+  /** Every run of the board matching the filters, page after page. */
+  allBoardRuns: adapter.stream(Boards.Boards, "allBoardRuns", 2),
+  /** One page of a run's log lines (`{ query?, limit?, offset? }`). */
+  listBoardLogs: adapter.effect(Boards.Boards, "listBoardLogs", 3),
+  /** Every log line of a run matching the filters, page after page. */
+  allBoardLogs: adapter.stream(Boards.Boards, "allBoardLogs", 3),
+  /** One page of the caller's apps, each with its `name` from its metadata. */
+  listApps: adapter.effect(Apps.Apps, "listApps", 0),
+  /** Every app of the caller, page after page. */
+  allApps: adapter.stream(Apps.Apps, "allApps", 0),
+  /** One app (the server sends no name with it). */
+  getApp: adapter.effect(Apps.Apps, "getApp", 1),
+  /** Creates an app (`PUT /apps/{id}` with its metadata); the server chooses the id. */
+  createApp: adapter.effect(Apps.Apps, "createApp", 2),
+  /** `{ healthy, status }` from the server's `{"status":"ok"}`; sent without credentials. */
+  health: adapter.effect(Apps.Apps, "health", 0),
+  /** Triggers an HTTP sink and resolves with `{ runId, status, events }` once the run ended. Never retried. */
+  triggerHttpSink: adapter.effect(Sinks.Sinks, "triggerHttpSink", 2),
+  /** Triggers an HTTP sink and yields the run's events until `completed`. Leaving the loop stops watching, not the run. */
+  streamHttpSink: adapter.stream(Sinks.Sinks, "streamHttpSink", 2),
+  /** Active sinks of every app where the caller may manage events. */
+  listSinks: adapter.effect(Sinks.Sinks, "listSinks", 0),
+  /** Every sink of one app. */
+  listAppSinks: adapter.effect(Sinks.Sinks, "listAppSinks", 1),
+  /** The sink of an event. */
+  getSink: adapter.effect(Sinks.Sinks, "getSink", 1),
+  /** Changes a sink's `path` or `authToken` (an empty string removes either). */
+  updateSink: adapter.effect(Sinks.Sinks, "updateSink", 1),
+  /** Switches a sink on or off. */
+  toggleSink: adapter.effect(Sinks.Sinks, "toggleSink", 1),
+  /** One page of LLM usage (`{ page?, pageSize?, appId? }`). */
+  listLlmUsage: adapter.effect(Usage.Usage, "listLlmUsage", 0),
+  /** Every LLM usage record, page after page. */
+  allLlmUsage: adapter.stream(Usage.Usage, "allLlmUsage", 0),
+  /** One page of embedding usage. */
+  listEmbeddingUsage: adapter.effect(Usage.Usage, "listEmbeddingUsage", 0),
+  /** Every embedding usage record, page after page. */
+  allEmbeddingUsage: adapter.stream(Usage.Usage, "allEmbeddingUsage", 0),
+  /** One page of executions. */
+  listExecutionUsage: adapter.effect(Usage.Usage, "listExecutionUsage", 0),
+  /** Every execution record, page after page. */
+  allExecutionUsage: adapter.stream(Usage.Usage, "allExecutionUsage", 0),
+  /** Totals and counts over the caller's whole usage history. */
+  getUsageSummary: adapter.effect(Usage.Usage, "getUsageSummary", 0)
 })
 
 /** The client's API methods. */

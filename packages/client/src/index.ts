@@ -49,3 +49,26 @@ export type {
   EventInvokeOptions,
   RuntimeVariable
 } from "@flow-like/effect/Workflows"
+export type {
+  Board,
+  BoardCommand,
+  BoardLogsFilters,
+  BoardRun,
+  BoardRunsFilters,
+  LogMessage,
+  PrerunBoard,
+  RuntimeVariableInfo,
+  UpsertBoardOptions,
+  VersionBoardOptions,
+  VersionOptions
+} from "@flow-like/effect/Boards"
+export type { App, AppInfo, AppMetadata, CreateAppOptions, Health, ListAppsOptions } from "@flow-like/effect/Apps"
+export type { HttpSinkOptions, HttpSinkResult, Sink, SinkMethod, UpdateSinkOptions } from "@flow-like/effect/Sinks"
+export type {
+  EmbeddingUsageRecord,
+  ExecutionUsageRecord,
+  LlmUsageRecord,
+  UsageOptions,
+  UsagePage,
+  UsageSummary
+} from "@flow-like/effect/Usage"

@@ -32,16 +32,21 @@ import { DirectFetch, FlowLikeHttp } from "./FlowLikeHttp.ts"
 import { Execution } from "./Execution.ts"
 import { Models } from "./Models.ts"
 import { Workflows } from "./Workflows.ts"
+import { Apps } from "./Apps.ts"
+import { Boards } from "./Boards.ts"
+import { Sinks } from "./Sinks.ts"
+import { Usage } from "./Usage.ts"
 
 /** Every service the SDK provides. */
 export type Services = Config.FlowLikeConfig | Auth | FlowLikeHttp | Workflows | Execution | Models
+  | Boards | Apps | Sinks | Usage
 
 const servicesFrom = <E, R>(
   config: Layer.Layer<Config.FlowLikeConfig, E, R>
 ): Layer.Layer<Services, E, R | HttpClient.HttpClient> => {
   const base = Layer.provideMerge(Auth.layer, config)
   const http = Layer.provideMerge(FlowLikeHttp.layer, base)
-  return Layer.provideMerge(Layer.mergeAll(Workflows.layer, Execution.layer, Models.layer), http)
+  return Layer.provideMerge(Layer.mergeAll(Workflows.layer, Execution.layer, Models.layer, Boards.layer, Apps.layer, Sinks.layer, Usage.layer), http)
 }
 
 /** The SDK's services over a given `HttpClient` (use this to bring your own transport). */

@@ -18,6 +18,10 @@ import { makeExecutionHandlers } from "./internal/handlers/Execution.ts"
 import { healthHandlers } from "./internal/handlers/Health.ts"
 import { makeAnthropicChat, makeModelsHandlers } from "./internal/handlers/Models.ts"
 import { makeWorkflowsHandlers } from "./internal/handlers/Workflows.ts"
+import { makeAppsHandlers } from "./internal/handlers/Apps.ts"
+import { makeBoardsHandlers } from "./internal/handlers/Boards.ts"
+import { makeSinksHandlers } from "./internal/handlers/Sinks.ts"
+import { makeUsageHandlers } from "./internal/handlers/Usage.ts"
 import { makeHttpApp } from "./internal/HttpApp.ts"
 import { cuid } from "./internal/Ids.ts"
 import type {
@@ -29,10 +33,11 @@ import type {
   Options,
   RecordedRequest,
   SeedInfo,
+  SinkDefinition,
   StreamClosed,
   UpstreamFailure
 } from "./internal/Model.ts"
-import { seedBits, seedDemo, seedIds } from "./internal/Seed.ts"
+import { seedBits, seedDemo, seedDemoSinks, seedIds } from "./internal/Seed.ts"
 import { makeApps } from "./internal/stores/Apps.ts"
 import { makeBoards } from "./internal/stores/Boards.ts"
 import { makeCredentials } from "./internal/stores/Credentials.ts"
@@ -44,6 +49,10 @@ import { makePollTokens } from "./internal/stores/PollTokens.ts"
 import { makeRequests } from "./internal/stores/Requests.ts"
 import { makeRuns } from "./internal/stores/Runs.ts"
 import { makeStreams } from "./internal/stores/Streams.ts"
+import { makeSinks } from "./internal/stores/Sinks.ts"
+import { makeLogs } from "./internal/stores/Logs.ts"
+import { makeUsage } from "./internal/stores/Usage.ts"
+import type { EmbeddingUsageInput, ExecutionUsageInput, LlmUsageInput } from "./internal/stores/Usage.ts"
 
 export type {
   BitDefinition,
@@ -57,7 +66,9 @@ export type {
   RecordedRequest,
   ResponseLogEntry,
   RunInput,
+  RuntimeVariableDefinition,
   SeedInfo,
+  SinkDefinition,
   StreamClosed,
   UpstreamFailure
 } from "./internal/Model.ts"
@@ -80,6 +91,8 @@ export interface DevServer {
     add(appId?: string): string
     /** An app the PAT user is not a member of: requests for it get the real server's 500. */
     addForeign(appId?: string): string
+    /** Gives an app metadata (its name and description), as `GET /apps` pairs it. */
+    describe(appId: string, meta: { readonly name: string; readonly description?: string }): void
   }
   readonly boards: {
     /** Adds or replaces a board; `appId` defaults to `appId` and must exist. */
@@ -88,6 +101,20 @@ export interface DevServer {
   readonly events: {
     /** Adds or replaces an event; `appId` (default `appId`) must exist and holds the event's board. */
     add(event: EventDefinition, appId?: string): void
+  }
+  readonly sinks: {
+    /** Adds or replaces the HTTP sink of an event of `appId` (default `appId`); returns the sink's id. */
+    add(sink: SinkDefinition, appId?: string): string
+    /** The sink of an event as the server holds it, or `undefined`. */
+    get(eventId: string): { readonly active: boolean; readonly path: string | undefined; readonly hasAuthToken: boolean } | undefined
+  }
+  readonly usage: {
+    /** Records an LLM call in the usage history (newest first). */
+    addLlm(record: LlmUsageInput): void
+    /** Records an embedding call. */
+    addEmbedding(record: EmbeddingUsageInput): void
+    /** Records an execution. */
+    addExecution(record: ExecutionUsageInput): void
   }
   readonly faults: {
     /** Applies `rule` to matching requests (see `FaultRule`). */
@@ -144,8 +171,12 @@ const build = (options: Options, scope: Scope.Closeable) =>
     const boards = makeBoards(apps)
     const events = makeEvents(apps)
     const models = makeModels()
+    const sinks = makeSinks()
+    const logs = makeLogs()
+    const usage = makeUsage()
     if ((options.seed ?? "demo") === "demo") {
       seedDemo({ boards, events }, seed)
+      seedDemoSinks({ apps, events, sinks }, seed)
       seedBits(models, seed.bits)
     }
     const runs = makeRuns()
@@ -174,6 +205,7 @@ const build = (options: Options, scope: Scope.Closeable) =>
             runs,
             pollTokens,
             gates,
+            logs,
             streams,
             backgroundRuns,
             keepAliveMillis: options.keepAliveMillis ?? 1000
@@ -185,7 +217,21 @@ const build = (options: Options, scope: Scope.Closeable) =>
             pollIntervalMillis: options.pollIntervalMillis ?? 500
           }),
           models: makeModelsHandlers({ models, streams }),
-          bits: makeBitsHandlers(models)
+          bits: makeBitsHandlers(models),
+          boards: makeBoardsHandlers({ apps, boards, runs, logs }),
+          apps: makeAppsHandlers({ apps, boards }),
+          sinks: makeSinksHandlers({
+            apps,
+            boards,
+            events,
+            sinks,
+            runs,
+            gates,
+            logs,
+            streams,
+            keepAliveMillis: options.keepAliveMillis ?? 1000
+          }),
+          usage: makeUsageHandlers({ usage, models })
         },
         intercepts: { "models.chatCompletions": makeAnthropicChat({ models, streams }) },
         requests,
@@ -218,10 +264,28 @@ const build = (options: Options, scope: Scope.Closeable) =>
         addForeign: (appId = cuid()) => {
           apps.add(appId, false)
           return appId
+        },
+        describe: (appId, meta) => {
+          apps.require(appId).meta = { name: meta.name, description: meta.description ?? "", tags: [] }
         }
       },
       boards: { add: (board, appId = homeAppId) => boards.add(appId, board) },
       events: { add: (event, appId = homeAppId) => events.add(appId, event) },
+      sinks: {
+        add: (sink, appId = homeAppId) => {
+          apps.require(appId)
+          return sinks.add(appId, sink).id
+        },
+        get: (eventId) => {
+          const sink = sinks.byEvent(eventId)
+          return sink === undefined ? undefined : { active: sink.active, path: sink.path, hasAuthToken: sink.authToken !== undefined }
+        }
+      },
+      usage: {
+        addLlm: (record) => usage.llm.unshift({ id: cuid(), createdAt: new Date().toISOString(), ...record }),
+        addEmbedding: (record) => usage.embeddings.unshift({ id: cuid(), createdAt: new Date().toISOString(), ...record }),
+        addExecution: (record) => usage.executions.unshift({ id: cuid(), createdAt: new Date().toISOString(), ...record })
+      },
       faults: { inject: faults.inject, clear: faults.clear },
       gates: { open: gates.open },
       runs: { status: (runId) => runs.get(runId)?.status },

@@ -14,13 +14,17 @@
  * @since 0.1.0
  */
 import { Effect, Layer, Redacted, Schema, Stream } from "effect"
-import { Execution, Models, WorkflowEvent, Workflows, WorkflowsApi } from "@flow-like/effect"
+import { Apps, Boards, Execution, Models, Sinks, Usage, WorkflowEvent, Workflows, WorkflowsApi } from "@flow-like/effect"
 
 /** Implementations for some operations of each service. */
 export interface Implementations {
   readonly workflows?: Partial<Workflows.Workflows["Service"]> | undefined
   readonly execution?: Partial<Execution.Execution["Service"]> | undefined
   readonly models?: Partial<Models.Models["Service"]> | undefined
+  readonly boards?: Partial<Boards.Boards["Service"]> | undefined
+  readonly apps?: Partial<Apps.Apps["Service"]> | undefined
+  readonly sinks?: Partial<Sinks.Sinks["Service"]> | undefined
+  readonly usage?: Partial<Usage.Usage["Service"]> | undefined
 }
 
 const notMocked = (name: string) => `${name} was called but is not mocked: pass it to MockFlowLike.layer`
@@ -50,14 +54,70 @@ const modelsDefaults: Models.Models["Service"] = {
   listEmbeddingModels: () => Effect.die(notMocked("Models.listEmbeddingModels"))
 }
 
-/** `Workflows`, `Execution` and `Models` backed by the given implementations. */
-export const layer = (
-  implementations: Implementations = {}
-): Layer.Layer<Workflows.Workflows | Execution.Execution | Models.Models> =>
+const boardsDefaults: Boards.Boards["Service"] = {
+  listBoards: () => Effect.die(notMocked("Boards.listBoards")),
+  getBoard: () => Effect.die(notMocked("Boards.getBoard")),
+  upsertBoard: () => Effect.die(notMocked("Boards.upsertBoard")),
+  deleteBoard: () => Effect.die(notMocked("Boards.deleteBoard")),
+  prerunBoard: () => Effect.die(notMocked("Boards.prerunBoard")),
+  runtimeVariables: () => Effect.die(notMocked("Boards.runtimeVariables")),
+  getBoardVersions: () => Effect.die(notMocked("Boards.getBoardVersions")),
+  versionBoard: () => Effect.die(notMocked("Boards.versionBoard")),
+  executeCommands: () => Effect.die(notMocked("Boards.executeCommands")),
+  listBoardRuns: () => Effect.die(notMocked("Boards.listBoardRuns")),
+  allBoardRuns: () => Stream.die(notMocked("Boards.allBoardRuns")),
+  listBoardLogs: () => Effect.die(notMocked("Boards.listBoardLogs")),
+  allBoardLogs: () => Stream.die(notMocked("Boards.allBoardLogs"))
+}
+
+const appsDefaults: Apps.Apps["Service"] = {
+  listApps: () => Effect.die(notMocked("Apps.listApps")),
+  allApps: () => Stream.die(notMocked("Apps.allApps")),
+  getApp: () => Effect.die(notMocked("Apps.getApp")),
+  createApp: () => Effect.die(notMocked("Apps.createApp")),
+  health: () => Effect.die(notMocked("Apps.health"))
+}
+
+const sinksDefaults: Sinks.Sinks["Service"] = {
+  streamHttpSink: () => Stream.die(notMocked("Sinks.streamHttpSink")),
+  triggerHttpSink: () => Effect.die(notMocked("Sinks.triggerHttpSink")),
+  listSinks: () => Effect.die(notMocked("Sinks.listSinks")),
+  listAppSinks: () => Effect.die(notMocked("Sinks.listAppSinks")),
+  getSink: () => Effect.die(notMocked("Sinks.getSink")),
+  updateSink: () => Effect.die(notMocked("Sinks.updateSink")),
+  toggleSink: () => Effect.die(notMocked("Sinks.toggleSink"))
+}
+
+const usageDefaults: Usage.Usage["Service"] = {
+  listLlmUsage: () => Effect.die(notMocked("Usage.listLlmUsage")),
+  allLlmUsage: () => Stream.die(notMocked("Usage.allLlmUsage")),
+  listEmbeddingUsage: () => Effect.die(notMocked("Usage.listEmbeddingUsage")),
+  allEmbeddingUsage: () => Stream.die(notMocked("Usage.allEmbeddingUsage")),
+  listExecutionUsage: () => Effect.die(notMocked("Usage.listExecutionUsage")),
+  allExecutionUsage: () => Stream.die(notMocked("Usage.allExecutionUsage")),
+  getUsageSummary: () => Effect.die(notMocked("Usage.getUsageSummary"))
+}
+
+/** Every mocked service of the SDK. */
+export type MockedServices =
+  | Workflows.Workflows
+  | Execution.Execution
+  | Models.Models
+  | Boards.Boards
+  | Apps.Apps
+  | Sinks.Sinks
+  | Usage.Usage
+
+/** The SDK's services backed by the given implementations; an operation not given dies naming itself. */
+export const layer = (implementations: Implementations = {}): Layer.Layer<MockedServices> =>
   Layer.mergeAll(
     Layer.succeed(Workflows.Workflows, Workflows.Workflows.of({ ...workflowsDefaults, ...implementations.workflows })),
     Layer.succeed(Execution.Execution, Execution.Execution.of({ ...executionDefaults, ...implementations.execution })),
-    Layer.succeed(Models.Models, Models.Models.of({ ...modelsDefaults, ...implementations.models }))
+    Layer.succeed(Models.Models, Models.Models.of({ ...modelsDefaults, ...implementations.models })),
+    Layer.succeed(Boards.Boards, Boards.Boards.of({ ...boardsDefaults, ...implementations.boards })),
+    Layer.succeed(Apps.Apps, Apps.Apps.of({ ...appsDefaults, ...implementations.apps })),
+    Layer.succeed(Sinks.Sinks, Sinks.Sinks.of({ ...sinksDefaults, ...implementations.sinks })),
+    Layer.succeed(Usage.Usage, Usage.Usage.of({ ...usageDefaults, ...implementations.usage }))
   )
 
 let eventCounter = 0

@@ -662,7 +662,7 @@ describe("DevServer", () => {
 
     it("answers unknown paths with an empty 404 and wrong methods with an empty 405 and Allow", () =>
       withServer({}, async (server) => {
-        const unknown = await fetch(`${server.apiUrl}/apps`, { headers: { authorization: server.pat } })
+        const unknown = await fetch(`${server.apiUrl}/no-such-route`, { headers: { authorization: server.pat } })
         expect(unknown.status).toBe(404)
         expect(await unknown.text()).toBe("")
 

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Stream } from "effect"
-import { Execution, Workflows } from "@flow-like/effect"
+import { Apps, Boards, Execution, Workflows } from "@flow-like/effect"
 import { MockFlowLike } from "@flow-like/testing"
 
 /** Code under test: counts the log lines of a run and reports its final status. */
@@ -56,6 +56,16 @@ describe("MockFlowLike", () => {
       assert.isTrue(Exit.isFailure(exit))
       if (Exit.isFailure(exit)) assert.include(Cause.pretty(exit.cause), "Workflows.triggerWorkflow was called but is not mocked")
     }).pipe(Effect.provide(MockFlowLike.layer())))
+
+  it.effect("mocks the boards and apps services too, and names an operation that is not mocked", () =>
+    Effect.gen(function*() {
+      const apps = yield* Apps.Apps
+      assert.deepStrictEqual(yield* apps.health(), { healthy: true, status: "ok" })
+      const boards = yield* Boards.Boards
+      const exit = yield* Effect.exit(boards.listBoards("app"))
+      assert.isTrue(Exit.isFailure(exit))
+      assert.include(Exit.isFailure(exit) ? String(Cause.squash(exit.cause)) : "", "Boards.listBoards was called but is not mocked")
+    }).pipe(Effect.provide(MockFlowLike.layer({ apps: { health: () => Effect.succeed({ healthy: true, status: "ok" }) } }))))
 
   it.effect("builds fixtures that decode like real events", () =>
     Effect.sync(() => {

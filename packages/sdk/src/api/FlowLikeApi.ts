@@ -12,6 +12,10 @@ import { ExecutionApi } from "./ExecutionApi.ts"
 import { HealthApi } from "./HealthApi.ts"
 import { ModelsApi } from "./ModelsApi.ts"
 import { WorkflowsApi } from "./WorkflowsApi.ts"
+import { AppsApi } from "./AppsApi.ts"
+import { BoardsApi } from "./BoardsApi.ts"
+import { SinksApi } from "./SinksApi.ts"
+import { UsageApi } from "./UsageApi.ts"
 
 /** Every declared route, prefixed with `/api/v1`. */
 export const FlowLikeApi = HttpApi.make("flow-like")
@@ -20,6 +24,10 @@ export const FlowLikeApi = HttpApi.make("flow-like")
   .add(ExecutionApi)
   .add(ModelsApi)
   .add(BitsApi)
+  .add(BoardsApi)
+  .add(AppsApi)
+  .add(SinksApi)
+  .add(UsageApi)
   .prefix("/api/v1")
   .annotateMerge(OpenApi.annotations({
     title: "Flow-Like API",

@@ -48,6 +48,9 @@ export interface RunInput {
 export interface BoardDefinition {
   readonly id: string
   readonly name?: string
+  readonly description?: string
+  /** What `GET …/prerun` lists: variables the run must be given (`runtimeVariables` of an invocation). */
+  readonly runtimeVariables?: ReadonlyArray<RuntimeVariableDefinition>
   /** Start nodes; any node id is accepted when omitted. */
   readonly nodeIds?: ReadonlyArray<string>
   readonly steps: ReadonlyArray<BoardStep> | ((input: RunInput) => ReadonlyArray<BoardStep>)
@@ -160,6 +163,11 @@ export interface SeedInfo {
   readonly slowBoardId: string
   /** Logs, then fails with a message. */
   readonly failingBoardId: string
+  /** An HTTP sink of the demo event, without a token (seed `"demo"`). */
+  readonly sinkPath: string
+  /** An HTTP sink of the demo event's twin that wants `Authorization: Bearer <sinkToken>`. */
+  readonly secureSinkPath: string
+  readonly sinkToken: string
   /** Bits of the hub (seed `"demo"`; seed `"empty"` has none). */
   readonly bits: {
     /** A hosted LLM (provider `Hosted`) answered by the deterministic local model. */
@@ -220,4 +228,28 @@ export interface UpstreamFailure {
   readonly message?: string
   /** Default `"rate_limit_error"`. */
   readonly type?: string
+}
+
+/** A runtime variable a board asks for before it runs. */
+export interface RuntimeVariableDefinition {
+  /** Default: a new cuid. */
+  readonly id?: string
+  readonly name: string
+  readonly description?: string
+  /** Default `String`. */
+  readonly dataType?: "String" | "Integer" | "Float" | "Boolean" | "Date" | "PathBuf" | "Generic" | "Struct" | "Byte"
+  /** Default `Normal`. */
+  readonly valueType?: "Array" | "Normal" | "HashMap" | "HashSet"
+  readonly secret?: boolean
+}
+
+/** An HTTP sink of an event: triggered at `path` of the event's app. */
+export interface SinkDefinition {
+  readonly eventId: string
+  /** e.g. `/hello` (a leading `/` is added when missing). */
+  readonly path: string
+  /** When set, a trigger must send `Authorization: Bearer <authToken>`. */
+  readonly authToken?: string
+  /** Default true. */
+  readonly active?: boolean
 }

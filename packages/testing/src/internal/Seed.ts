@@ -3,6 +3,8 @@ import { cuid } from "./Ids.ts"
 import type { BitDefinition, BoardStep, RunInput, SeedInfo } from "./Model.ts"
 import type { Boards } from "./stores/Boards.ts"
 import type { Events } from "./stores/Events.ts"
+import type { Apps } from "./stores/Apps.ts"
+import type { Sinks } from "./stores/Sinks.ts"
 import type { ModelsStore } from "./stores/Models.ts"
 
 const startNode = "start"
@@ -55,6 +57,9 @@ export const seedIds = (appId: string): SeedInfo => ({
   eventId: cuid(),
   slowBoardId: cuid(),
   failingBoardId: cuid(),
+  sinkPath: "/hello",
+  secureSinkPath: "/hello-secure",
+  sinkToken: "sink-demo-token",
   bits: seedBitIds
 })
 
@@ -140,4 +145,15 @@ export const seedDemo = (stores: { readonly boards: Boards; readonly events: Eve
   boards.add(seed.appId, { id: seed.slowBoardId, name: "slow", nodeIds: [startNode], steps: slowSteps })
   boards.add(seed.appId, { id: seed.failingBoardId, name: "failing", nodeIds: [startNode], steps: failingSteps })
   events.add(seed.appId, { id: seed.eventId, boardId: seed.boardId, nodeId: startNode, name: "hello-event" })
+}
+
+/** Names the home app and puts two HTTP sinks on the demo event: `/hello`, and `/hello-secure` with a token. */
+export const seedDemoSinks = (
+  stores: { readonly apps: Apps; readonly events: Events; readonly sinks: Sinks },
+  seed: SeedInfo
+): void => {
+  stores.apps.require(seed.appId).meta = { name: "Demo App", description: "The dev server's demo app", tags: [] }
+  stores.events.add(seed.appId, { id: `${seed.eventId}-secure`, boardId: seed.boardId, nodeId: startNode, name: "hello-secure" })
+  stores.sinks.add(seed.appId, { eventId: seed.eventId, path: seed.sinkPath })
+  stores.sinks.add(seed.appId, { eventId: `${seed.eventId}-secure`, path: seed.secureSinkPath, authToken: seed.sinkToken })
 }

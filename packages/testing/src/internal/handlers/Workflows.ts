@@ -13,6 +13,7 @@ import type { Apps } from "../stores/Apps.ts"
 import type { Boards } from "../stores/Boards.ts"
 import type { Events } from "../stores/Events.ts"
 import type { Gates } from "../stores/Gates.ts"
+import type { Logs } from "../stores/Logs.ts"
 import type { PollTokens } from "../stores/PollTokens.ts"
 import type { Run, Runs } from "../stores/Runs.ts"
 import type { Streams } from "../stores/Streams.ts"
@@ -26,6 +27,8 @@ export interface WorkflowsStores {
   readonly runs: Runs
   readonly pollTokens: PollTokens
   readonly gates: Gates
+  /** Log tables of streamed runs, read by `GET …/logs`. */
+  readonly logs: Logs
   readonly streams: Streams
   /** Async runs, interrupted when the server closes. */
   readonly backgroundRuns: FiberSet.FiberSet<void>
@@ -94,6 +97,7 @@ export const makeWorkflowsHandlers = (stores: WorkflowsStores): WorkflowsHandler
       appId: input.appId,
       boardId: input.boardId,
       eventId: input.eventId,
+      nodeId: input.nodeId,
       mode,
       payload: input.payload
     })
@@ -126,7 +130,7 @@ export const makeWorkflowsHandlers = (stores: WorkflowsStores): WorkflowsHandler
         runId: run.id,
         keepAliveMillis: stores.keepAliveMillis,
         streams: stores.streams,
-        program: streamRun(stores, { run, board: target.board, input, streamState })
+        program: stores.logs.recording(run.id, streamRun(stores, { run, board: target.board, input, streamState }))
       })
     })
 

@@ -27,6 +27,8 @@ export interface Run {
   readonly appId: string
   readonly boardId: string
   readonly eventId: string | undefined
+  /** The start node (a sink run records its event id here, as `sink/trigger.rs` does). */
+  readonly nodeId: string | undefined
   readonly mode: RunMode
   readonly createdAt: string
   readonly inputPayloadLen: number
@@ -49,6 +51,7 @@ export interface NewRun {
   readonly eventId: string | undefined
   readonly mode: RunMode
   readonly payload: unknown
+  readonly nodeId?: string | undefined
 }
 
 const nowIso = Effect.map(DateTime.now, DateTime.formatIso)
@@ -66,6 +69,8 @@ const payloadLength = (payload: unknown): number =>
 export interface Runs {
   readonly create: (spec: NewRun) => Effect.Effect<Run>
   readonly get: (runId: string) => Run | undefined
+  /** Every run, oldest first. */
+  readonly list: () => ReadonlyArray<Run>
   readonly markRunning: (run: Run) => Effect.Effect<void>
   readonly append: (run: Run, eventType: string, payload: unknown) => Effect.Effect<void>
   readonly setProgress: (run: Run, progress: number | undefined, step: string) => Effect.Effect<void>
@@ -85,6 +90,7 @@ export const makeRuns = (): Runs => {
           appId: spec.appId,
           boardId: spec.boardId,
           eventId: spec.eventId,
+          nodeId: spec.nodeId,
           mode: spec.mode,
           createdAt,
           inputPayloadLen: payloadLength(spec.payload),
@@ -101,6 +107,7 @@ export const makeRuns = (): Runs => {
         return run
       }),
     get: (runId) => runs.get(runId),
+    list: () => [...runs.values()],
     markRunning: (run) =>
       Effect.map(nowIso, (now) => {
         run.status = "Running"

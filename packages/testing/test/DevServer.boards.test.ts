@@ -1,0 +1,96 @@
+/** The dev server's board, app, sink and usage routes on the wire: bodies, statuses and quirks as the real server sends them. */
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import * as DevServer from "../src/DevServer.ts"
+
+let server: DevServer.DevServer
+
+beforeEach(async () => {
+  server = await DevServer.start({ keepAliveMillis: 50 })
+})
+
+afterEach(async () => {
+  await server.close()
+})
+
+const call = (method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) =>
+  fetch(`${server.apiUrl}${path}`, {
+    method,
+    headers: { authorization: server.pat, ...(init.body === undefined ? {} : { "content-type": "application/json" }), ...init.headers },
+    ...(init.body === undefined ? {} : { body: init.body })
+  })
+
+describe("dev server sinks on the wire", () => {
+  it("refuses a missing or wrong sink token with the server's TriggerResponse body, byte for byte", async () => {
+    const path = `/sink/trigger/http/${server.appId}${server.seed.secureSinkPath}`
+    for (const authorization of [server.pat, "Bearer wrong", ""]) {
+      const response = await call("POST", path, { body: "{}", headers: { authorization } })
+      expect(response.status).toBe(401)
+      expect(response.headers.get("content-type")).toBe("application/json")
+      expect(await response.text()).toBe("{\"triggered\":false,\"run_id\":null,\"message\":\"Invalid or missing auth token\"}")
+    }
+    const unknown = await call("GET", `/sink/trigger/http/${server.appId}/nowhere`)
+    expect(unknown.status).toBe(404)
+    expect(await unknown.text()).toBe("{\"triggered\":false,\"run_id\":null,\"message\":\"Route not found\"}")
+  })
+
+  it("answers a sink with the run's SSE stream, takes a text body as a JSON string, strips repeated Bearer prefixes, needs no PAT", async () => {
+    const path = `/sink/trigger/http/${server.appId}${server.seed.secureSinkPath}`
+    const response = await call("POST", path, {
+      body: "not json",
+      headers: { authorization: `Bearer Bearer ${server.seed.sinkToken}`, "content-type": "text/plain" }
+    })
+    expect(response.status).toBe(200)
+    expect(response.headers.get("content-type")).toBe("text/event-stream")
+    const text = await response.text()
+    expect(text.startsWith("event: run_initiated\ndata: ")).toBe(true)
+    expect(text).toContain("\"payload\":{\"greeting\":\"Hello, world!\",\"payload\":\"not json\"}")
+    expect(text).not.toContain("event: run:")
+  })
+
+  it("sink management: 404 with the server's message for an event without a sink; naive times; the 500 for a foreign app", async () => {
+    const missing = await call("GET", "/sink/no-such-event")
+    expect(missing.status).toBe(404)
+    expect(await missing.text()).toBe("{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"Sink not found for this event\"}}")
+    const sink = await (await call("GET", `/sink/${server.seed.eventId}`)).json()
+    expect(sink.created_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/)
+    expect(sink.has_auth_token).toBe(false)
+    expect("auth_token" in sink).toBe(false)
+    const foreign = await call("GET", `/sink/app/${server.seed.foreignAppId}`)
+    expect(foreign.status).toBe(500)
+  })
+})
+
+describe("dev server boards and apps on the wire", () => {
+  it("a version query that is not numbers is a 400 'Invalid number format', the wrong number of parts a 500, prerun ignores both", async () => {
+    const board = `/apps/${server.appId}/board/${server.seed.boardId}`
+    const bad = await call("GET", `${board}?version=1_x_0`)
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).error.message).toMatch(/^Invalid number format: /)
+    expect((await call("GET", `${board}?version=1_0`)).status).toBe(500)
+    expect((await call("GET", `${board}/prerun?version=1_x_0`)).status).toBe(200)
+  })
+
+  it("DELETE answers null; an unknown board is the 500; commands with an unknown command_type are axum's 422", async () => {
+    const { id } = await (await call("PUT", `/apps/${server.appId}/board/whatever`, { body: "{}" })).json()
+    const board = await (await call("GET", `/apps/${server.appId}/board/${id}`)).json()
+    expect([board.name, board.description, board.log_level]).toEqual(["New Board", "Your new Workflow!", "Info"])
+    const deleted = await call("DELETE", `/apps/${server.appId}/board/${id}`)
+    expect(await deleted.text()).toBe("null")
+    expect((await call("GET", `/apps/${server.appId}/board/${id}`)).status).toBe(500)
+    const commands = await call("POST", `/apps/${server.appId}/board/${server.seed.boardId}`, { body: "{\"commands\":[{\"command_type\":\"Nope\"}]}" })
+    expect(commands.status).toBe(422)
+    expect(await commands.text()).toMatch(/^Failed to deserialize the JSON body into the target type: /)
+  })
+
+  it("creating an app without meta is the 500; a PUT to an existing app without `app` is a 403; GET /apps pairs apps with metadata or null", async () => {
+    expect((await call("PUT", "/apps/anything", { body: "{}" })).status).toBe(500)
+    expect((await call("PUT", `/apps/${server.appId}`, { body: "{}" })).status).toBe(403)
+    const bare = server.apps.add()
+    const pairs = await (await call("GET", "/apps")).json()
+    expect(pairs.map(([app, meta]: [{ id: string }, { name: string } | null]) => [app.id, meta?.name ?? null])).toEqual([
+      [bare, null],
+      [server.appId, "Demo App"]
+    ])
+    expect((await call("GET", "/apps", { headers: { authorization: "" } })).status).toBe(500)
+  })
+})
