@@ -67,7 +67,7 @@ describe("FlowLikeEmbeddings", () => {
 
   it("retries are the SDK's alone: LangChain's caller is set to 0, and the SDK does not repeat an embeddings POST", async () => {
     const embeddings = make()
-    expect(embeddings.caller.maxRetries).toBe(0)
+    expect(embeddings.caller["maxRetries"]).toBe(0)
     server.faults.inject({ path: "/api/v1/embeddings/embed", fault: { kind: "status", status: 503 } })
     const error = await rejection(embeddings.embedQuery("hello"))
     expect(error).toBeInstanceOf(FlowLikeError)
