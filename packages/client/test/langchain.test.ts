@@ -41,6 +41,20 @@ describe("FlowLikeClient LangChain factories", () => {
     expect(bodies("/api/v1/embeddings/embed").map((body) => body.input)).toEqual([["text1"], ["text2"]])
   })
 
+  it("after client.close(), the models' calls reject with AbortedError", async () => {
+    const model = await client.asLangChainChat(server.seed.bits.llmBitId)
+    const embeddings = await client.asLangChainEmbeddings(server.seed.bits.embeddingBitId)
+    await client.close()
+    const streamed = async () => {
+      for await (const _ of await model.stream("Hello")) void _
+    }
+    for (const call of [() => model.invoke("Hello"), () => embeddings.embedQuery("Hello"), streamed]) {
+      const error = await call().then(() => undefined, (e: unknown) => e)
+      expect(error).toBeInstanceOf(FlowLikeError)
+      expect((error as FlowLikeError).reason._tag).toBe("AbortedError")
+    }
+  })
+
   it("without @flow-like/langchain installed, a ConfigurationError names the packages to install", async () => {
     const missing = () =>
       Promise.reject(Object.assign(new Error("Cannot find package '@flow-like/langchain' imported from /app/node_modules/@flow-like/client/dist/internal/langchain.js"), {

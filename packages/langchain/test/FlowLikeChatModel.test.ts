@@ -94,6 +94,10 @@ describe("FlowLikeChatModel: construction", () => {
     })
   })
 
+  it("LangChain's own retries are off (the SDK's policy applies)", () => {
+    expect(model.caller["maxRetries"]).toBe(0)
+  })
+
   it("bindTools and withStructuredOutput return runnables", () => {
     expect(typeof model.bindTools([weather]).invoke).toBe("function")
     expect(typeof model.withStructuredOutput(z.object({ a: z.string() })).invoke).toBe("function")
@@ -127,6 +131,13 @@ describe("FlowLikeChatModel: invoke, stream, batch", () => {
     expect(whole.response_metadata["model"]).not.toBe("")
     expect(tokens.join("")).toBe("You said: one two three")
     expect(chatBodies()[0]).toMatchObject({ stream: true, stream_options: { include_usage: true } })
+  })
+
+  it("streamUsage: false leaves the usage chunk out", async () => {
+    const chunks: Array<AIMessageChunk> = []
+    for await (const chunk of await model.stream("Hello", { streamUsage: false })) chunks.push(chunk)
+    expect(chunks.some((chunk) => chunk.usage_metadata !== undefined)).toBe(false)
+    expect(chatBodies()[0].stream_options).toEqual({ include_usage: false })
   })
 
   it("streamEvents gives core 1.x stream events: text and usage", async () => {
@@ -216,14 +227,15 @@ describe("FlowLikeChatModel: abort signals", () => {
   it("an abort of .stream() mid-stream closes the connection", async () => {
     server.models.script(server.seed.bits.llmBitId, { content: "one two three", hang: true })
     const controller = new AbortController()
+    const reason = new Error("enough")
     const received: Array<string> = []
     const error = await rejection((async () => {
       for await (const chunk of await model.stream("Hi", { signal: controller.signal })) {
         received.push(String(chunk.content))
-        if (received.join("") === "one two three") controller.abort()
+        if (received.join("") === "one two three") controller.abort(reason)
       }
     })())
-    expect(error).toBeDefined()
+    expect(error).toBe(reason)
     expect(received.join("")).toBe("one two three")
     expect((await server.nextStreamClosed()).byClient).toBe(true)
   })
@@ -315,6 +327,12 @@ describe("FlowLikeChatModel: withStructuredOutput", () => {
     const result = await model.withStructuredOutput(z.object({ answer: z.string() }), { method: "jsonMode" }).invoke("hi")
     expect(result).toEqual({ answer: "You said: hi" })
     expect(chatBodies()[0].response_format).toEqual({ type: "json_object" })
+  })
+
+  it("a zod schema validates the answer: one that does not fit rejects", async () => {
+    const Old = z.object({ age: z.number().min(100) })
+    await expect(model.withStructuredOutput(Old).invoke("Ada is 36")).rejects.toThrow()
+    await expect(model.withStructuredOutput(Old, { method: "jsonSchema" }).invoke("Ada is 36")).rejects.toThrow()
   })
 
   it("a plain JSON schema with a title names the function", async () => {

@@ -59,6 +59,12 @@ describe("FlowLikeEmbeddings", () => {
     expect(vectors).toEqual(await make().embedDocuments(texts))
   })
 
+  it("texts go in batches of 32 by default", async () => {
+    const texts = Array.from({ length: 33 }, (_, index) => `text ${index}`)
+    expect(await make().embedDocuments(texts)).toHaveLength(33)
+    expect(embedBodies().map((body) => body.input.length)).toEqual([32, 1])
+  })
+
   it("stripNewLines (default true) replaces newlines with spaces; false sends them", async () => {
     await make().embedDocuments(["line one\nline two"])
     await make({ stripNewLines: false }).embedQuery("a\nb")

@@ -58,6 +58,19 @@ export const abortedError = (signal: AbortSignal | undefined): FlowLikeError.Flo
   return FlowLikeError.make(new FlowLikeError.AbortedError({ message: `The operation was aborted${detail}`, cause: reason }))
 }
 
+/** A disposed runtime (a closed `FlowLikeClient`'s) as `AbortedError`. */
+const closedError = (cause: unknown): FlowLikeError.FlowLikeError =>
+  FlowLikeError.make(new FlowLikeError.AbortedError({ message: "The operation was aborted: the runtime (or the FlowLikeClient it came from) was closed", cause }))
+
+/** Effect's `ManagedRuntime` dies with this text once disposed (`ManagedRuntime.ts`, `dispose`). */
+const DISPOSED = "ManagedRuntime disposed"
+
+/** The failure to throw: a disposed runtime (a closed `FlowLikeClient`'s) as `AbortedError`, else the error itself. */
+const failureOf = (cause: Cause.Cause<FlowLikeError.FlowLikeError>): unknown => {
+  const error = Cause.squash(cause)
+  return error === DISPOSED ? closedError(error) : error
+}
+
 const toCallOptions = (options: RunOptions): CallOptions.Options => ({
   timeout: options.timeout === undefined ? undefined : Duration.millis(options.timeout),
   maxRetries: options.maxRetries,
@@ -75,7 +88,7 @@ export const run = async <A>(
   const exit = await runtime.runPromiseExit(CallOptions.with(toCallOptions(options))(effect), signal === undefined ? undefined : { signal })
   if (Exit.isSuccess(exit)) return exit.value
   if (Cause.hasInterruptsOnly(exit.cause)) throw abortedError(signal)
-  throw Cause.squash(exit.cause)
+  throw failureOf(exit.cause)
 }
 
 /** Completes with `AbortedError` when the signal fires. */
@@ -106,7 +119,9 @@ export async function* iterate<A>(
     CallOptions.CallOptions,
     () => toCallOptions(options)
   )
-  const context = await runtime.context()
+  const context = await runtime.context().catch((error: unknown) => {
+    throw error === DISPOSED ? closedError(error) : error
+  })
   try {
     yield* Stream.toAsyncIterableWith(configured, context)
   } catch (error) {
