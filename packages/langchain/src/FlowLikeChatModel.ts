@@ -18,6 +18,7 @@
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager"
 import { ModelAbortError } from "@langchain/core/errors"
 import type { BaseLanguageModelInput, StructuredOutputMethodOptions } from "@langchain/core/language_models/base"
+import type { ModelProfile } from "@langchain/core/language_models/profile"
 import {
   BaseChatModel,
   type BaseChatModelCallOptions,
@@ -151,6 +152,11 @@ export class FlowLikeChatModel extends BaseChatModel<FlowLikeChatModelCallOption
     this.modelKwargs = fields.modelKwargs
     this.sdkMaxRetries = fields.maxRetries
     this.#runtime = runtimeOf(fields).runtime
+  }
+
+  /** What every Flow-Like chat bit supports through the SDK: tool calling, tool choice and structured output. */
+  override get profile(): ModelProfile {
+    return { toolCalling: true, toolChoice: true, structuredOutput: true }
   }
 
   _llmType(): string {

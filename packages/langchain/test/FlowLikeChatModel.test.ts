@@ -94,6 +94,10 @@ describe("FlowLikeChatModel: construction", () => {
     })
   })
 
+  it("profile: tool calling, tool choice and structured output", () => {
+    expect(model.profile).toEqual({ toolCalling: true, toolChoice: true, structuredOutput: true })
+  })
+
   it("LangChain's own retries are off (the SDK's policy applies)", () => {
     expect(model.caller["maxRetries"]).toBe(0)
   })
