@@ -38,11 +38,11 @@ import { type JsonSchema7Type, toJsonSchema } from "@langchain/core/utils/json_s
 import { isSerializableSchema } from "@langchain/core/utils/standard_schema"
 import { isInteropZodSchema } from "@langchain/core/utils/types"
 import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as FlowLikeError from "@flow-like/effect/FlowLikeError"
 import * as Models from "@flow-like/effect/Models"
 import * as Messages from "./internal/messages.ts"
+import { lcSecrets, serialisableFields } from "./internal/secrets.ts"
 import { type ConnectionFields, isAborted, iterate, type ModelsRuntime, run, runtimeOf } from "./internal/runner.ts"
 
 /** Options of a call (on top of LangChain's): tools, tool choice, response format and per-request settings. */
@@ -75,27 +75,6 @@ export interface FlowLikeChatModelFields extends Omit<BaseChatModelParams, "maxR
   /** Provider fields the SDK does not type (`seed`, `provider`, ...), merged into every request body. */
   readonly modelKwargs?: Readonly<Record<string, unknown>> | undefined
 }
-
-/**
- * The fields LangChain keeps for serialisation: no runtime or fetch, and the credential redacted (so
- * `inspect` never shows it) under the name of its environment variable (`token` becomes `pat` or
- * `apiKey` by its prefix).
- */
-export const serialisableFields = (fields: ConnectionFields): Record<string, unknown> => {
-  const { runtime: _runtime, fetch: _fetch, pat, apiKey, token, ...rest } = fields
-  const kept: Record<string, unknown> = { ...rest }
-  const redacted = (value: string | Redacted.Redacted<string>) => Redacted.isRedacted(value) ? value : Redacted.make(value)
-  if (pat !== undefined) kept["pat"] = redacted(pat)
-  if (apiKey !== undefined) kept["apiKey"] = redacted(apiKey)
-  if (token !== undefined) {
-    const value = Redacted.isRedacted(token) ? Redacted.value(token) : token
-    kept[value.startsWith("flk_") ? "apiKey" : "pat"] = redacted(token)
-  }
-  return kept
-}
-
-/** The secrets' environment variables, for LangChain's serialisation. */
-export const lcSecrets: Record<string, string> = { pat: "FLOW_LIKE_PAT", apiKey: "FLOW_LIKE_API_KEY" }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null
 

@@ -19,8 +19,8 @@ import { Embeddings, type EmbeddingsParams } from "@langchain/core/embeddings"
 import * as Effect from "effect/Effect"
 import * as FlowLikeError from "@flow-like/effect/FlowLikeError"
 import * as Models from "@flow-like/effect/Models"
-import { lcSecrets, serialisableFields } from "./FlowLikeChatModel.ts"
 import { type ConnectionFields, type ModelsRuntime, run, runtimeOf } from "./internal/runner.ts"
+import { lcSecrets, serialisableFields } from "./internal/secrets.ts"
 
 /** Options of `FlowLikeEmbeddings`: the bit, batching, and the client's connection options. */
 export interface FlowLikeEmbeddingsFields extends Omit<EmbeddingsParams, "maxRetries" | "maxConcurrency" | "onFailedAttempt">, ConnectionFields {
