@@ -4,7 +4,7 @@
  */
 import { inspect } from "node:util"
 import { ModelAbortError } from "@langchain/core/errors"
-import { AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages"
+import { AIMessage, AIMessageChunk, ChatMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages"
 import { langchainMatchers } from "@langchain/core/testing"
 import { tool } from "@langchain/core/tools"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
@@ -186,10 +186,13 @@ describe("FlowLikeChatModel: invoke, stream, batch", () => {
     expect(messages[2]).toEqual({ role: "tool", content: "Sunny, 21 C", tool_call_id: "call_1" })
   })
 
-  it("a message of an unknown role is a typed error, nothing sent", async () => {
-    const error = await rejection(model.invoke([{ role: "narrator", content: "Once upon a time" } as never]))
+  it("a ChatMessage of a known role is sent; of an unknown role it is a typed error, nothing sent", async () => {
+    expect((await model.invoke([new ChatMessage({ role: "user", content: "as a user" })])).content).toBe("You said: as a user")
+    const error = await rejection(model.invoke([new ChatMessage({ role: "narrator", content: "Once upon a time" })]))
+    expect(error).toBeInstanceOf(FlowLikeError)
+    expect((error as FlowLikeError).reason._tag).toBe("InvalidArgumentError")
     expect(String(error)).toMatch(/narrator/)
-    expect(chatBodies()).toHaveLength(0)
+    expect(chatBodies()).toHaveLength(1)
   })
 })
 
@@ -260,6 +263,13 @@ describe("FlowLikeChatModel: tools", () => {
     const body = chatBodies()[0]
     expect(body.tool_choice).toBe("required")
     expect(body.tools.map((t: { function: { name: string } }) => t.function.name)).toEqual(["add", "echo"])
+  })
+
+  it("a tool's name as tool_choice forces that tool", async () => {
+    const other = tool(async () => "x", { name: "other_tool", description: "Another", schema: z.object({ q: z.string() }) })
+    const answer = await model.bindTools([weather, other], { tool_choice: "other_tool" }).invoke("no tool named here")
+    expect(answer.tool_calls?.map((call) => call.name)).toEqual(["other_tool"])
+    expect(chatBodies()[0].tool_choice).toEqual({ type: "function", function: { name: "other_tool" } })
   })
 
   it("bindTools with a zod tool definition", async () => {
@@ -353,5 +363,16 @@ describe("FlowLikeChatModel: errors", () => {
     const error = await rejection(model.invoke("Hello"))
     expect(error).toBeInstanceOf(FlowLikeError)
     expect((error as FlowLikeError).reason._tag).toBe("RateLimitError")
+    server.models.failUpstream(server.seed.bits.llmBitId, { status: 503, message: "down" })
+    const down = await rejection(model.invoke("Hello"))
+    expect((down as FlowLikeError).reason._tag).toBe("ServerError")
+    expect(chatBodies()).toHaveLength(2)
+  })
+
+  it("per-call options: the timeout, headers and stop go with the request", async () => {
+    await model.invoke("Hello", { headers: { "x-call": "1" }, stop: ["END"], timeout: 5_000 })
+    const [request] = server.requests.filter((r) => r.path === "/api/v1/chat/completions")
+    expect(request?.headers["x-call"]).toBe("1")
+    expect(JSON.parse(request?.body ?? "{}").stop).toEqual(["END"])
   })
 })

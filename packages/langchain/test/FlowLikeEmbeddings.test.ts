@@ -59,6 +59,26 @@ describe("FlowLikeEmbeddings", () => {
     expect(vectors).toEqual(await make().embedDocuments(texts))
   })
 
+  it("at most maxConcurrency requests at once, through the fetch and with the headers given", async () => {
+    server.faults.inject({ path: "/api/v1/embeddings/embed", times: Infinity, fault: { kind: "latency", millis: 40 } })
+    let inFlight = 0
+    let most = 0
+    const counting: typeof fetch = async (input, init) => {
+      inFlight += 1
+      most = Math.max(most, inFlight)
+      try {
+        return await fetch(input, init)
+      } finally {
+        inFlight -= 1
+      }
+    }
+    const texts = Array.from({ length: 8 }, (_, index) => `text ${index}`)
+    await make({ batchSize: 1, maxConcurrency: 2, fetch: counting, headers: { "x-demo": "yes" } }).embedDocuments(texts)
+    expect(most).toBe(2)
+    expect(embedBodies()).toHaveLength(8)
+    expect(server.requests.every((request) => request.headers["x-demo"] === "yes")).toBe(true)
+  })
+
   it("texts go in batches of 32 by default", async () => {
     const texts = Array.from({ length: 33 }, (_, index) => `text ${index}`)
     expect(await make().embedDocuments(texts)).toHaveLength(33)
