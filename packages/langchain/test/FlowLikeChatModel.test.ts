@@ -231,6 +231,20 @@ describe("FlowLikeChatModel: abort signals", () => {
     expect(closed.byClient).toBe(true)
   })
 
+  it("an abort while a non-streamed invoke waits for its answer throws ModelAbortError at once", async () => {
+    server.faults.inject({ path: "/api/v1/chat/completions", fault: { kind: "latency", millis: 20_000 } })
+    const controller = new AbortController()
+    const abortOnceSent: typeof fetch = (input, init) => {
+      const response = fetch(input, init)
+      if (String(input instanceof Request ? input.url : input).endsWith("/chat/completions")) queueMicrotask(() => controller.abort())
+      return response
+    }
+    const waiting = new FlowLikeChatModel({ baseUrl: server.url, pat: server.pat, bitId: server.seed.bits.llmBitId, fetch: abortOnceSent })
+    const error = await rejection(waiting.invoke("Hello", { signal: controller.signal }))
+    expect(ModelAbortError.isInstance(error)).toBe(true)
+    expect((error as ModelAbortError).partialOutput).toBeUndefined()
+  })
+
   it("an abort of .stream() mid-stream closes the connection", async () => {
     server.models.script(server.seed.bits.llmBitId, { content: "one two three", hang: true })
     const controller = new AbortController()
