@@ -170,6 +170,18 @@ describe("FlowLikeChatModel: invoke, stream, batch", () => {
     ])
   })
 
+  it("a human message's image parts are passed through as OpenAI content parts; text parts alone become a string", async () => {
+    const image = { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } }
+    await model.invoke([
+      new SystemMessage({ content: [{ type: "text", text: "Describe " }, { type: "text", text: "images." }] }),
+      new HumanMessage({ content: [{ type: "text", text: "What is this?" }, image] })
+    ])
+    expect(chatBodies()[0].messages).toEqual([
+      { role: "system", content: "Describe images." },
+      { role: "user", content: [{ type: "text", text: "What is this?" }, image] }
+    ])
+  })
+
   it("a tool-message history is sent as an assistant tool call and a tool result", async () => {
     const answer = await model.invoke([
       new HumanMessage("What is the weather in Paris?"),
@@ -361,6 +373,12 @@ describe("FlowLikeChatModel: withStructuredOutput", () => {
     const Old = z.object({ age: z.number().min(100) })
     await expect(model.withStructuredOutput(Old).invoke("Ada is 36")).rejects.toThrow()
     await expect(model.withStructuredOutput(Old, { method: "jsonSchema" }).invoke("Ada is 36")).rejects.toThrow()
+  })
+
+  it("a hosted:anthropic bit gives the same structured output by each method", async () => {
+    const claude = new FlowLikeChatModel({ baseUrl: server.url, pat: server.pat, bitId: server.seed.bits.anthropicLlmBitId })
+    expect(await claude.withStructuredOutput(Person, { name: "person" }).invoke("Ada is 36")).toEqual({ name: "Ada is 36", age: 36 })
+    expect(await claude.withStructuredOutput(Person, { name: "person", method: "jsonSchema" }).invoke("Bob is 7")).toEqual({ name: "Bob is 7", age: 7 })
   })
 
   it("a plain JSON schema with a title names the function", async () => {
