@@ -153,6 +153,8 @@ export interface FlowLikeClient extends FlowLikeClientMethods {}
 export class FlowLikeClient implements AsyncDisposable {
   readonly #runtime: ClientRuntime<FlowLike.Services>
   readonly #managed: ManagedRuntime.ManagedRuntime<FlowLike.Services, never>
+  /** Fired by `close()`: ends the calls of the LangChain models made by the factories. */
+  readonly #closed = new AbortController()
   /** The validated configuration (secrets stay redacted). */
   readonly config: Config.ResolvedConfig
 
@@ -180,7 +182,7 @@ export class FlowLikeClient implements AsyncDisposable {
    */
   async asLangChainChat(bitId: string, options: LangChainChatOptions = {}): Promise<import("@flow-like/langchain").FlowLikeChatModel> {
     const { FlowLikeChatModel } = await loadLangChain("asLangChainChat")
-    return new FlowLikeChatModel({ ...options, bitId, runtime: this.#managed })
+    return new FlowLikeChatModel({ ...options, bitId, runtime: this.#managed, closeSignal: this.#closed.signal })
   }
 
   /** LangChain embeddings (`FlowLikeEmbeddings`) for `bitId`, on this client's runtime; loaded like `asLangChainChat`. */
@@ -189,11 +191,12 @@ export class FlowLikeClient implements AsyncDisposable {
     options: LangChainEmbeddingsOptions = {}
   ): Promise<import("@flow-like/langchain").FlowLikeEmbeddings> {
     const { FlowLikeEmbeddings } = await loadLangChain("asLangChainEmbeddings")
-    return new FlowLikeEmbeddings({ ...options, bitId, runtime: this.#managed })
+    return new FlowLikeEmbeddings({ ...options, bitId, runtime: this.#managed, closeSignal: this.#closed.signal })
   }
 
   /** Ends every running stream and pending call with `AbortedError` and releases the client's resources. */
   close(): Promise<void> {
+    if (!this.#closed.signal.aborted) this.#closed.abort("the FlowLikeClient was closed")
     return this.#runtime.close()
   }
 

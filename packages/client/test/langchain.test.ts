@@ -55,6 +55,22 @@ describe("FlowLikeClient LangChain factories", () => {
     }
   })
 
+  it("client.close() ends a model's running stream with AbortedError and closes its connection", async () => {
+    const model = await client.asLangChainChat(server.seed.bits.llmBitId)
+    server.models.script(server.seed.bits.llmBitId, { content: "a b c", hang: true })
+    const received: Array<string> = []
+    const error = await (async () => {
+      for await (const chunk of await model.stream("Hello")) {
+        received.push(String(chunk.content))
+        if (received.join("") === "a b c") void client.close()
+      }
+    })().then(() => undefined, (e: unknown) => e)
+    expect(error).toBeInstanceOf(FlowLikeError)
+    expect((error as FlowLikeError).reason._tag).toBe("AbortedError")
+    expect((error as FlowLikeError).message).toContain("the FlowLikeClient was closed")
+    expect((await server.nextStreamClosed()).byClient).toBe(true)
+  })
+
   it("without @flow-like/langchain installed, a ConfigurationError names the packages to install", async () => {
     const missing = () =>
       Promise.reject(Object.assign(new Error("Cannot find package '@flow-like/langchain' imported from /app/node_modules/@flow-like/client/dist/internal/langchain.js"), {

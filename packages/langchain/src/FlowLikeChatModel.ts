@@ -43,7 +43,7 @@ import * as FlowLikeError from "@flow-like/effect/FlowLikeError"
 import * as Models from "@flow-like/effect/Models"
 import * as Messages from "./internal/messages.ts"
 import { lcSecrets, serialisableFields } from "./internal/secrets.ts"
-import { type ConnectionFields, isAborted, iterate, type ModelsRuntime, run, runtimeOf } from "./internal/runner.ts"
+import { combineSignals, type ConnectionFields, isAborted, iterate, type ModelsRuntime, run, runtimeOf } from "./internal/runner.ts"
 
 /** Options of a call (on top of LangChain's): tools, tool choice, response format and per-request settings. */
 export interface FlowLikeChatModelCallOptions extends BaseChatModelCallOptions {
@@ -111,6 +111,7 @@ export class FlowLikeChatModel extends BaseChatModel<FlowLikeChatModelCallOption
   /** Retries of idempotent requests (the SDK's; LangChain's `AsyncCaller` is set to 0). */
   readonly sdkMaxRetries: number | undefined
   readonly #runtime: ModelsRuntime
+  readonly #closeSignal: AbortSignal | undefined
 
   /**
    * Validates the options (falling back to `FLOW_LIKE_BASE_URL`, `FLOW_LIKE_PAT`, `FLOW_LIKE_API_KEY`)
@@ -131,6 +132,7 @@ export class FlowLikeChatModel extends BaseChatModel<FlowLikeChatModelCallOption
     this.modelKwargs = fields.modelKwargs
     this.sdkMaxRetries = fields.maxRetries
     this.#runtime = runtimeOf(fields).runtime
+    this.#closeSignal = fields.closeSignal
   }
 
   /** What every Flow-Like chat bit supports through the SDK: tool calling, tool choice and structured output. */
@@ -196,7 +198,7 @@ export class FlowLikeChatModel extends BaseChatModel<FlowLikeChatModelCallOption
   }
 
   #runOptions(options: this["ParsedCallOptions"]) {
-    return { signal: options.signal, timeout: options.timeout, headers: options.headers, maxRetries: options.maxRetries ?? this.sdkMaxRetries }
+    return { signal: combineSignals(options.signal, this.#closeSignal), timeout: options.timeout, headers: options.headers, maxRetries: options.maxRetries ?? this.sdkMaxRetries }
   }
 
   async _generate(messages: Array<BaseMessage>, options: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {

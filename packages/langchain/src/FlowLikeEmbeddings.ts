@@ -47,6 +47,7 @@ export class FlowLikeEmbeddings extends Embeddings {
   readonly lc_serializable = true
   readonly lc_kwargs: Record<string, unknown>
   readonly #runtime: ModelsRuntime
+  readonly #closeSignal: AbortSignal | undefined
 
   get lc_secrets(): Record<string, string> {
     return lcSecrets
@@ -71,6 +72,7 @@ export class FlowLikeEmbeddings extends Embeddings {
     this.sdkMaxRetries = fields.maxRetries
     this.lc_kwargs = serialisableFields(fields)
     this.#runtime = runtimeOf(fields).runtime
+    this.#closeSignal = fields.closeSignal
   }
 
   async #embed(texts: ReadonlyArray<string>, embedType: "query" | "document"): Promise<Array<Array<number>>> {
@@ -79,7 +81,7 @@ export class FlowLikeEmbeddings extends Embeddings {
       this.#runtime,
       Effect.flatMap(Models.Models, (models) =>
         models.embed({ bitId: this.bitId, input, embedType, batchSize: this.batchSize, concurrency: this.maxConcurrency })),
-      { maxRetries: this.sdkMaxRetries }
+      { maxRetries: this.sdkMaxRetries, signal: this.#closeSignal }
     )
     return answer.embeddings.map((vector) => [...vector])
   }

@@ -10,10 +10,10 @@ import type * as LangChain from "@flow-like/langchain"
 export type LangChainModule = typeof LangChain
 
 /** Options of `asLangChainChat`: the model's own (sampling, streaming, ...); the connection is the client's. */
-export type LangChainChatOptions = Omit<LangChain.FlowLikeChatModelFields, "bitId" | "runtime" | keyof Config.Options>
+export type LangChainChatOptions = Omit<LangChain.FlowLikeChatModelFields, "bitId" | "runtime" | "closeSignal" | keyof Config.Options>
 
 /** Options of `asLangChainEmbeddings`: batching and newline handling; the connection is the client's. */
-export type LangChainEmbeddingsOptions = Omit<LangChain.FlowLikeEmbeddingsFields, "bitId" | "runtime" | keyof Config.Options>
+export type LangChainEmbeddingsOptions = Omit<LangChain.FlowLikeEmbeddingsFields, "bitId" | "runtime" | "closeSignal" | keyof Config.Options>
 
 const PACKAGES = ["@flow-like/langchain", "@langchain/core"]
 

@@ -32,7 +32,16 @@ export interface RunOptions {
 export interface ConnectionFields extends Config.Options {
   /** An Effect runtime providing `Models` to run on instead of building one from the options. */
   readonly runtime?: ModelsRuntime | undefined
+  /**
+   * Ends every call of the model with `AbortedError` when it fires (the client's factories pass one
+   * that `client.close()` fires).
+   */
+  readonly closeSignal?: AbortSignal | undefined
 }
+
+/** The call's signal and the model's `closeSignal`, as one. */
+export const combineSignals = (call: AbortSignal | undefined, close: AbortSignal | undefined): AbortSignal | undefined =>
+  call === undefined ? close : close === undefined ? call : AbortSignal.any([call, close])
 
 /**
  * The runtime of a model: the one given, or one built from validated options (environment as
@@ -54,7 +63,7 @@ export const isAborted = (signal: AbortSignal | undefined): boolean => signal?.a
 /** An `AbortSignal` as the SDK's `AbortedError`. */
 export const abortedError = (signal: AbortSignal | undefined): FlowLikeError.FlowLikeError => {
   const reason: unknown = signal?.reason
-  const detail = reason instanceof Error && reason.name !== "AbortError" ? `: ${reason.message}` : ""
+  const detail = typeof reason === "string" ? `: ${reason}` : reason instanceof Error && reason.name !== "AbortError" ? `: ${reason.message}` : ""
   return FlowLikeError.make(new FlowLikeError.AbortedError({ message: `The operation was aborted${detail}`, cause: reason }))
 }
 

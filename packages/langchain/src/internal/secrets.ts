@@ -3,12 +3,12 @@ import * as Redacted from "effect/Redacted"
 import type { ConnectionFields } from "./runner.ts"
 
 /**
- * The fields LangChain keeps for serialisation: no runtime or fetch, and the credential redacted (so
+ * The fields LangChain keeps for serialisation: no runtime, signal or fetch, and the credential redacted (so
  * `inspect` never shows it) under the name of its environment variable (`token` becomes `pat` or
  * `apiKey` by its prefix).
  */
 export const serialisableFields = (fields: ConnectionFields): Record<string, unknown> => {
-  const { runtime: _runtime, fetch: _fetch, pat, apiKey, token, ...rest } = fields
+  const { runtime: _runtime, closeSignal: _closeSignal, fetch: _fetch, pat, apiKey, token, ...rest } = fields
   const kept: Record<string, unknown> = { ...rest }
   const redacted = (value: string | Redacted.Redacted<string>) => Redacted.isRedacted(value) ? value : Redacted.make(value)
   if (pat !== undefined) kept["pat"] = redacted(pat)
