@@ -84,6 +84,13 @@ const modelAbort = (partial: AIMessageChunk | undefined, cause: unknown): ModelA
   return error
 }
 
+const checkFields = (fields: FlowLikeChatModelFields): FlowLikeChatModelFields => {
+  if (!isObject(fields) || typeof fields.bitId !== "string" || fields.bitId.trim() === "") {
+    throw FlowLikeError.invalidArgument("FlowLikeChatModel: bitId must be a non-empty string", "FlowLikeChatModel")
+  }
+  return fields
+}
+
 /** A LangChain chat model answered by a Flow-Like bit. */
 export class FlowLikeChatModel extends BaseChatModel<FlowLikeChatModelCallOptions, AIMessageChunk> {
   static override lc_name(): string {
@@ -118,10 +125,7 @@ export class FlowLikeChatModel extends BaseChatModel<FlowLikeChatModelCallOption
    * and throws a `FlowLikeError` (`ConfigurationError` or `InvalidArgument`) at once when they are wrong.
    */
   constructor(fields: FlowLikeChatModelFields) {
-    super({ ...serialisableFields(fields), maxRetries: 0 })
-    if (!isObject(fields) || typeof fields.bitId !== "string" || fields.bitId.trim() === "") {
-      throw FlowLikeError.invalidArgument("FlowLikeChatModel: bitId must be a non-empty string", "FlowLikeChatModel")
-    }
+    super({ ...serialisableFields(checkFields(fields)), maxRetries: 0 })
     this.bitId = fields.bitId
     this.temperature = fields.temperature
     this.maxTokens = fields.maxTokens

@@ -68,6 +68,7 @@ describe("FlowLikeChatModel: construction", () => {
       process.env = previous
     }
     expect(() => new FlowLikeChatModel({ baseUrl: server.url, token: server.pat, bitId: " " })).toThrow(/bitId must be a non-empty string/)
+    expect(() => new FlowLikeChatModel(undefined as never)).toThrow(FlowLikeError)
     expect(server.requests).toHaveLength(0)
   })
 
@@ -399,6 +400,19 @@ describe("FlowLikeChatModel: errors", () => {
     const down = await rejection(model.invoke("Hello"))
     expect((down as FlowLikeError).reason._tag).toBe("ServerError")
     expect(chatBodies()).toHaveLength(2)
+  })
+
+  it("bad request options are typed errors and nothing is sent", async () => {
+    const fractional = new FlowLikeChatModel({ baseUrl: server.url, pat: server.pat, bitId: server.seed.bits.llmBitId, maxTokens: 1.5 })
+    for (const call of [
+      () => fractional.invoke("Hello"),
+      () => model.invoke("Hello", { tool_choice: 42 as never }),
+      () => model.invoke("Hello", { response_format: { type: "yaml" } })
+    ]) {
+      const error = await rejection(call())
+      expect(error).toBeInstanceOf(FlowLikeError)
+    }
+    expect(chatBodies()).toHaveLength(0)
   })
 
   it("per-call options: the timeout, headers and stop go with the request", async () => {

@@ -105,6 +105,7 @@ describe("FlowLikeEmbeddings", () => {
   it("bad options are typed errors before sending; the credential stays out of inspect and JSON", () => {
     expect(() => make({ batchSize: 0 })).toThrow(FlowLikeError)
     expect(() => make({ bitId: "" })).toThrow(/bitId must be a non-empty string/)
+    expect(() => new FlowLikeEmbeddings(undefined as never)).toThrow(FlowLikeError)
     const embeddings = make()
     const secret = server.pat.split(".")[1] ?? ""
     expect(inspect(embeddings, { depth: 10 })).not.toContain(secret)
