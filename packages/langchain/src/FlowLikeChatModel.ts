@@ -176,6 +176,7 @@ export class FlowLikeChatModel extends BaseChatModel<FlowLikeChatModelCallOption
     }
   }
 
+  /** The model with tools bound (LangChain tools, `{ name, description, schema }`, OpenAI-style tools) and any call options. */
   override bindTools(
     tools: Array<BindToolsInput>,
     kwargs?: Partial<FlowLikeChatModelCallOptions>

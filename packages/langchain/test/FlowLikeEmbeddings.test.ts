@@ -102,6 +102,25 @@ describe("FlowLikeEmbeddings", () => {
     expect(await embeddings.embedQuery("hello")).toHaveLength(384)
   })
 
+  it("reads FLOW_LIKE_BASE_URL and FLOW_LIKE_API_KEY from the environment; an API key given as token is kept as apiKey", () => {
+    const previous = { ...process.env }
+    try {
+      process.env["FLOW_LIKE_BASE_URL"] = server.url
+      process.env["FLOW_LIKE_API_KEY"] = server.apiKey
+      delete process.env["FLOW_LIKE_PAT"]
+      expect(new FlowLikeEmbeddings({ bitId: server.seed.bits.embeddingBitId }).bitId).toBe(server.seed.bits.embeddingBitId)
+    } finally {
+      process.env = previous
+    }
+    const byToken = new FlowLikeEmbeddings({ baseUrl: server.url, token: server.apiKey, bitId: server.seed.bits.embeddingBitId })
+    const secret = server.apiKey.split(".").at(-1) ?? ""
+    expect(secret.length).toBeGreaterThan(3)
+    expect(JSON.stringify(byToken)).not.toContain(secret)
+    expect(inspect(byToken, { depth: 10 })).not.toContain(secret)
+    expect(Object.keys(byToken.lc_kwargs)).toContain("apiKey")
+    expect(server.requests).toHaveLength(0)
+  })
+
   it("bad options are typed errors before sending; the credential stays out of inspect and JSON", () => {
     expect(() => make({ batchSize: 0 })).toThrow(FlowLikeError)
     expect(() => make({ bitId: "" })).toThrow(/bitId must be a non-empty string/)
