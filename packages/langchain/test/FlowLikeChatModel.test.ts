@@ -69,6 +69,15 @@ describe("FlowLikeChatModel: construction", () => {
     }
     expect(() => new FlowLikeChatModel({ baseUrl: server.url, token: server.pat, bitId: " " })).toThrow(/bitId must be a non-empty string/)
     expect(() => new FlowLikeChatModel(undefined as never)).toThrow(FlowLikeError)
+    const malformed = (() => {
+      try {
+        return new FlowLikeChatModel({ baseUrl: server.url, token: "not-a-token", bitId: "bit" })
+      } catch (error) {
+        return error
+      }
+    })()
+    expect((malformed as FlowLikeError).reason._tag).toBe("ConfigurationError")
+    expect(String(malformed)).not.toContain("not-a-token")
     expect(server.requests).toHaveLength(0)
   })
 
