@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config"
 const packageDir = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/`, import.meta.url))
 
 // "@flow-like/x" resolves to the package's src/index.ts and "@flow-like/x/Module" to src/Module.ts.
-const aliases = Object.entries({ effect: "sdk", testing: "testing", client: "client" }).flatMap(([name, dir]) => [
+const aliases = Object.entries({ effect: "sdk", testing: "testing", client: "client", langchain: "langchain" }).flatMap(([name, dir]) => [
   { find: new RegExp(`^@flow-like/${name}$`), replacement: `${packageDir(dir)}index.ts` },
   { find: new RegExp(`^@flow-like/${name}/(.+)$`), replacement: `${packageDir(dir)}$1.ts` }
 ])
@@ -27,6 +27,7 @@ export default defineConfig({
       project("@flow-like/effect", "sdk"),
       project("@flow-like/testing", "testing"),
       project("@flow-like/client", "client"),
+      project("@flow-like/langchain", "langchain"),
       // The bench's smoke run (bench/test): the whole suite once with tiny sizes, on the built packages.
       { extends: true as const, test: { name: "@flow-like/bench", root: "bench", include: ["test/**/*.test.ts"] } }
     ]

@@ -33,10 +33,13 @@ import * as Boards from "@flow-like/effect/Boards"
 import * as Sinks from "@flow-like/effect/Sinks"
 import * as Usage from "@flow-like/effect/Usage"
 import { makeAdapter } from "./internal/adapter.ts"
+import { loadLangChain } from "./internal/langchain.ts"
+import type { LangChainChatOptions, LangChainEmbeddingsOptions } from "./internal/langchain.ts"
 import { ClientRuntime } from "./internal/runtime.ts"
 import type { AwaitableIterable, CallOptionsInput } from "./internal/runtime.ts"
 
 export type { AwaitableIterable, CallOptionsInput as CallOptions } from "./internal/runtime.ts"
+export type { LangChainChatOptions, LangChainEmbeddingsOptions } from "./internal/langchain.ts"
 
 /** Options of the client: base URL, one credential, timeouts, retries, a custom `fetch`, extra headers. */
 export type FlowLikeClientOptions = Config.Options
@@ -217,6 +220,9 @@ export interface FlowLikeClient extends FlowLikeClientMethods {}
 /** Promise client for the Flow-Like API. */
 export class FlowLikeClient implements AsyncDisposable {
   readonly #runtime: ClientRuntime<FlowLike.Services>
+  readonly #managed: ManagedRuntime.ManagedRuntime<FlowLike.Services, never>
+  /** Fired by `close()`: ends the calls of the LangChain models made by the factories. */
+  readonly #closed = new AbortController()
   /** The validated configuration (secrets stay redacted). */
   readonly config: Config.ResolvedConfig
 
@@ -232,12 +238,33 @@ export class FlowLikeClient implements AsyncDisposable {
       throw FlowLikeError.isFlowLikeError(error) ? error : FlowLikeError.configuration(`Invalid configuration: ${String(error)}`)
     }
     this.config = exit.value
-    this.#runtime = new ClientRuntime(ManagedRuntime.make(FlowLike.layerResolved(exit.value)))
+    this.#managed = ManagedRuntime.make(FlowLike.layerResolved(exit.value))
+    this.#runtime = new ClientRuntime(this.#managed)
     Object.assign(this, methods(makeAdapter(this.#runtime)))
+  }
+
+  /**
+   * A LangChain chat model (`FlowLikeChatModel`) for `bitId`, on this client's configuration and
+   * runtime. Asynchronous because `@flow-like/langchain` (an optional peer) is loaded on first use;
+   * when it is not installed, rejects with a `ConfigurationError` naming the packages to install.
+   */
+  async asLangChainChat(bitId: string, options: LangChainChatOptions = {}): Promise<import("@flow-like/langchain").FlowLikeChatModel> {
+    const { FlowLikeChatModel } = await loadLangChain("asLangChainChat")
+    return new FlowLikeChatModel({ ...options, bitId, runtime: this.#managed, closeSignal: this.#closed.signal })
+  }
+
+  /** LangChain embeddings (`FlowLikeEmbeddings`) for `bitId`, on this client's runtime; loaded like `asLangChainChat`. */
+  async asLangChainEmbeddings(
+    bitId: string,
+    options: LangChainEmbeddingsOptions = {}
+  ): Promise<import("@flow-like/langchain").FlowLikeEmbeddings> {
+    const { FlowLikeEmbeddings } = await loadLangChain("asLangChainEmbeddings")
+    return new FlowLikeEmbeddings({ ...options, bitId, runtime: this.#managed, closeSignal: this.#closed.signal })
   }
 
   /** Ends every running stream and pending call with `AbortedError` and releases the client's resources. */
   close(): Promise<void> {
+    if (!this.#closed.signal.aborted) this.#closed.abort("the FlowLikeClient was closed")
     return this.#runtime.close()
   }
 

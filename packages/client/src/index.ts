@@ -12,7 +12,9 @@ export type {
   ChatCompletionsMethod,
   ChatCompletionsRequest,
   FlowLikeClientMethods,
-  FlowLikeClientOptions
+  FlowLikeClientOptions,
+  LangChainChatOptions,
+  LangChainEmbeddingsOptions
 } from "./FlowLikeClient.ts"
 export { FlowLikeError } from "@flow-like/effect/FlowLikeError"
 export type { FlowLikeErrorReason } from "@flow-like/effect/FlowLikeError"
