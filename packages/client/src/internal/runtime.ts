@@ -1,60 +1,19 @@
 import * as Cause from "effect/Cause"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Stream from "effect/Stream"
 import type * as Context from "effect/Context"
 import * as CallOptions from "@flow-like/effect/CallOptions"
-import * as FlowLikeError from "@flow-like/effect/FlowLikeError"
+import type * as FlowLikeError from "@flow-like/effect/FlowLikeError"
+import * as PromiseBridge from "@flow-like/effect/PromiseBridge"
 
 /** Options every call of the Promise client takes. */
-export interface CallOptionsInput {
-  /** Aborts the call (and closes its connection); the call then rejects with an `AbortedError`. */
-  readonly signal?: AbortSignal | undefined
-  /** The client's timeout for each request of this call, in milliseconds (long polls add the server's wait). */
-  readonly timeout?: number | undefined
-  /** Automatic retries of idempotent requests for this call. */
-  readonly maxRetries?: number | undefined
-  /** Extra headers for this call. */
-  readonly headers?: Readonly<Record<string, string>> | undefined
-}
+export type CallOptionsInput = PromiseBridge.Options
 
 const CLOSED = "the FlowLikeClient was closed"
 
-/** An `AbortSignal` as an `AbortedError`. */
-export const abortedError = (signal: AbortSignal | undefined): FlowLikeError.FlowLikeError => {
-  const reason: unknown = signal?.reason
-  const detail = reason === CLOSED
-    ? CLOSED
-    : reason instanceof Error && reason.name !== "AbortError"
-    ? reason.message
-    : undefined
-  return FlowLikeError.make(
-    new FlowLikeError.AbortedError({
-      message: detail === undefined ? "The operation was aborted" : `The operation was aborted: ${detail}`,
-      cause: reason
-    })
-  )
-}
-
-/** Completes with `AbortedError` when the signal fires. */
-const whenAborted = (signal: AbortSignal): Effect.Effect<never, FlowLikeError.FlowLikeError> =>
-  Effect.callback<never, FlowLikeError.FlowLikeError>((resume) => {
-    if (signal.aborted) {
-      resume(Effect.fail(abortedError(signal)))
-      return
-    }
-    const onAbort = () => resume(Effect.fail(abortedError(signal)))
-    signal.addEventListener("abort", onAbort, { once: true })
-    return Effect.sync(() => signal.removeEventListener("abort", onAbort))
-  })
-
-const toEffectOptions = (options: CallOptionsInput | undefined): CallOptions.Options => ({
-  timeout: options?.timeout === undefined ? undefined : Duration.millis(options.timeout),
-  maxRetries: options?.maxRetries,
-  headers: options?.headers
-})
+export const abortedError = PromiseBridge.abortedError
 
 /**
  * A stream that is both an `AsyncIterable` and awaitable: `await` settles once the response head
@@ -84,7 +43,7 @@ export class ClientRuntime<R> {
   async run<A>(effect: Effect.Effect<A, FlowLikeError.FlowLikeError, R>, options?: CallOptionsInput): Promise<A> {
     const signal = this.#signal(options?.signal)
     if (signal.aborted) throw abortedError(signal)
-    const exit = await this.#runtime.runPromiseExit(CallOptions.with(toEffectOptions(options))(effect), { signal })
+    const exit = await this.#runtime.runPromiseExit(CallOptions.with(PromiseBridge.callOptions(options))(effect), { signal })
     if (Exit.isSuccess(exit)) return exit.value
     if (signal.aborted && Cause.hasInterruptsOnly(exit.cause)) throw abortedError(signal)
     throw Cause.squash(exit.cause)
@@ -96,9 +55,9 @@ export class ClientRuntime<R> {
     let onHead: () => void = () => {}
     const headArrived = new Promise<void>((resolve) => (onHead = resolve))
     const configured = Stream.updateService(
-      Stream.interruptWhen(stream, whenAborted(signal)),
+      Stream.interruptWhen(stream, PromiseBridge.whenAborted(signal)),
       CallOptions.CallOptions,
-      () => ({ ...toEffectOptions(options), onResponse: () => onHead() })
+      () => ({ ...PromiseBridge.callOptions(options), onResponse: () => onHead() })
     )
     let inner: AsyncIterator<A> | undefined
     let prefetched: Promise<IteratorResult<A>> | undefined

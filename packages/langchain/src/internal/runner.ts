@@ -5,7 +5,6 @@
  * rethrown as the original `FlowLikeError`.
  */
 import * as Cause from "effect/Cause"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -14,19 +13,14 @@ import * as CallOptions from "@flow-like/effect/CallOptions"
 import * as Config from "@flow-like/effect/Config"
 import * as FlowLike from "@flow-like/effect/FlowLike"
 import * as FlowLikeError from "@flow-like/effect/FlowLikeError"
+import * as PromiseBridge from "@flow-like/effect/PromiseBridge"
 import type * as Models from "@flow-like/effect/Models"
 
 /** A runtime that provides the SDK's `Models` service (`FlowLike.layer(...)` gives one). */
 export type ModelsRuntime = ManagedRuntime.ManagedRuntime<Models.Models, never>
 
 /** Per-call options passed down to the SDK. */
-export interface RunOptions {
-  readonly signal?: AbortSignal | undefined
-  /** Milliseconds per request. */
-  readonly timeout?: number | undefined
-  readonly maxRetries?: number | undefined
-  readonly headers?: Readonly<Record<string, string>> | undefined
-}
+export type RunOptions = PromiseBridge.Options
 
 /** The connection options of both classes: the client's, or a runtime to share. */
 export interface ConnectionFields extends Config.Options {
@@ -61,11 +55,7 @@ export const runtimeOf = (fields: ConnectionFields): { readonly runtime: ModelsR
 export const isAborted = (signal: AbortSignal | undefined): boolean => signal?.aborted === true
 
 /** An `AbortSignal` as the SDK's `AbortedError`. */
-export const abortedError = (signal: AbortSignal | undefined): FlowLikeError.FlowLikeError => {
-  const reason: unknown = signal?.reason
-  const detail = typeof reason === "string" ? `: ${reason}` : reason instanceof Error && reason.name !== "AbortError" ? `: ${reason.message}` : ""
-  return FlowLikeError.make(new FlowLikeError.AbortedError({ message: `The operation was aborted${detail}`, cause: reason }))
-}
+export const abortedError = PromiseBridge.abortedError
 
 /** A disposed runtime (a closed `FlowLikeClient`'s) as `AbortedError`. */
 const closedError = (cause: unknown): FlowLikeError.FlowLikeError =>
@@ -80,12 +70,6 @@ const failureOf = (cause: Cause.Cause<FlowLikeError.FlowLikeError>): unknown => 
   return error === DISPOSED ? closedError(error) : error
 }
 
-const toCallOptions = (options: RunOptions): CallOptions.Options => ({
-  timeout: options.timeout === undefined ? undefined : Duration.millis(options.timeout),
-  maxRetries: options.maxRetries,
-  headers: options.headers
-})
-
 /** Runs an effect; rejects with its `FlowLikeError`, or `AbortedError` when the signal fired. */
 export const run = async <A>(
   runtime: ModelsRuntime,
@@ -94,23 +78,11 @@ export const run = async <A>(
 ): Promise<A> => {
   const signal = options.signal
   if (isAborted(signal)) throw abortedError(signal)
-  const exit = await runtime.runPromiseExit(CallOptions.with(toCallOptions(options))(effect), signal === undefined ? undefined : { signal })
+  const exit = await runtime.runPromiseExit(CallOptions.with(PromiseBridge.callOptions(options))(effect), signal === undefined ? undefined : { signal })
   if (Exit.isSuccess(exit)) return exit.value
   if (Cause.hasInterruptsOnly(exit.cause)) throw abortedError(signal)
   throw failureOf(exit.cause)
 }
-
-/** Completes with `AbortedError` when the signal fires. */
-const whenAborted = (signal: AbortSignal): Effect.Effect<never, FlowLikeError.FlowLikeError> =>
-  Effect.callback<never, FlowLikeError.FlowLikeError>((resume) => {
-    if (signal.aborted) {
-      resume(Effect.fail(abortedError(signal)))
-      return
-    }
-    const onAbort = () => resume(Effect.fail(abortedError(signal)))
-    signal.addEventListener("abort", onAbort, { once: true })
-    return Effect.sync(() => signal.removeEventListener("abort", onAbort))
-  })
 
 /**
  * A stream as an async iterable: the signal ends it with `AbortedError` and closes the connection;
@@ -124,9 +96,9 @@ export async function* iterate<A>(
   const signal = options.signal
   if (isAborted(signal)) throw abortedError(signal)
   const configured = Stream.updateService(
-    signal === undefined ? stream : Stream.interruptWhen(stream, whenAborted(signal)),
+    signal === undefined ? stream : Stream.interruptWhen(stream, PromiseBridge.whenAborted(signal)),
     CallOptions.CallOptions,
-    () => toCallOptions(options)
+    () => PromiseBridge.callOptions(options)
   )
   const context = await runtime.context().catch((error: unknown) => {
     throw error === DISPOSED ? closedError(error) : error
