@@ -28,20 +28,21 @@ import * as HttpClient from "effect/http/HttpClient"
 import { Auth } from "./Auth.ts"
 import * as Config from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
+import { Db } from "./Db.ts"
 import { FlowLikeHttp } from "./FlowLikeHttp.ts"
 import { Execution } from "./Execution.ts"
 import { Models } from "./Models.ts"
 import { Workflows } from "./Workflows.ts"
 
 /** Every service the SDK provides. */
-export type Services = Config.FlowLikeConfig | Auth | FlowLikeHttp | Workflows | Execution | Models
+export type Services = Config.FlowLikeConfig | Auth | FlowLikeHttp | Workflows | Execution | Models | Db
 
 const servicesFrom = <E, R>(
   config: Layer.Layer<Config.FlowLikeConfig, E, R>
 ): Layer.Layer<Services, E, R | HttpClient.HttpClient> => {
   const base = Layer.provideMerge(Auth.layer, config)
   const http = Layer.provideMerge(FlowLikeHttp.layer, base)
-  return Layer.provideMerge(Layer.mergeAll(Workflows.layer, Execution.layer, Models.layer), http)
+  return Layer.provideMerge(Layer.mergeAll(Workflows.layer, Execution.layer, Models.layer, Db.layer), http)
 }
 
 /** The SDK's services over a given `HttpClient` (use this to bring your own transport). */

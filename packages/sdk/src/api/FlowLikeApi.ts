@@ -8,6 +8,7 @@
 import * as HttpApi from "effect/http-api/HttpApi"
 import * as OpenApi from "effect/http-api/OpenApi"
 import { BitsApi } from "./BitsApi.ts"
+import { DbApi } from "./DbApi.ts"
 import { ExecutionApi } from "./ExecutionApi.ts"
 import { HealthApi } from "./HealthApi.ts"
 import { ModelsApi } from "./ModelsApi.ts"
@@ -20,6 +21,7 @@ export const FlowLikeApi = HttpApi.make("flow-like")
   .add(ExecutionApi)
   .add(ModelsApi)
   .add(BitsApi)
+  .add(DbApi)
   .prefix("/api/v1")
   .annotateMerge(OpenApi.annotations({
     title: "Flow-Like API",
