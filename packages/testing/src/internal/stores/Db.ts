@@ -77,7 +77,7 @@ const toJson = (row: unknown): Row =>
     return value
   })) as Row
 
-/** Arrow JS's `DataType` as arrow-rs serialises `DataType` with serde. */
+/** Arrow JS's `DataType` as arrow-rs serialises `DataType` with serde (nested fields in the wire's snake_case). */
 const rustType = (type: { readonly typeId: number; toString(): string } & Record<string, any>): unknown => {
   const name = String(type.constructor?.name ?? "")
   const text = type.toString()
@@ -91,6 +91,16 @@ const rustType = (type: { readonly typeId: number; toString(): string } & Record
   }
   return simple[name] ?? simple[text] ?? text
 }
+
+/** A field in code's shape, for the declared `ArrowField` (the router encodes it to snake_case). */
+const schemaField = (field: { name: string; type: any; nullable: boolean; metadata: Map<string, string> }) => ({
+  name: field.name,
+  dataType: rustType(field.type),
+  nullable: field.nullable,
+  dictId: 0,
+  dictIsOrdered: false,
+  metadata: Object.fromEntries(field.metadata ?? new Map())
+})
 
 const rustField = (field: { name: string; type: any; nullable: boolean; metadata: Map<string, string> }): unknown => ({
   name: field.name,
@@ -276,7 +286,7 @@ export const makeDbStore = (options: { readonly lifetimeMillis?: number | undefi
     schema: (appId, table) =>
       guard(async () => {
         const schema = await (await open(appId, table)).schema()
-        return { fields: schema.fields.map(rustField), metadata: Object.fromEntries(schema.metadata ?? new Map()) }
+        return { fields: schema.fields.map(schemaField), metadata: Object.fromEntries(schema.metadata ?? new Map()) }
       }),
     count: (appId, table) => guard(async () => (await open(appId, table)).countRows()),
     setCredentialLifetime: (millis) => {
