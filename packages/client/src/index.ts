@@ -12,7 +12,8 @@ export type {
   ChatCompletionsMethod,
   ChatCompletionsRequest,
   FlowLikeClientMethods,
-  FlowLikeClientOptions
+  FlowLikeClientOptions,
+  LanceConnectionOptions
 } from "./FlowLikeClient.ts"
 export { FlowLikeError } from "@flow-like/effect/FlowLikeError"
 export type { FlowLikeErrorReason } from "@flow-like/effect/FlowLikeError"
@@ -49,3 +50,16 @@ export type {
   EventInvokeOptions,
   RuntimeVariable
 } from "@flow-like/effect/Workflows"
+export type {
+  AccessMode,
+  CredentialsOptions,
+  DbCredentials,
+  DbCredentialsRaw,
+  PageOptions,
+  Query,
+  Row,
+  SchemaField,
+  SharedCredentials,
+  StorageOptions,
+  TableSchema
+} from "@flow-like/effect/Db"

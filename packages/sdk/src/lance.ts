@@ -147,7 +147,7 @@ export const open = async (
     operation,
     accessMode: options.accessMode ?? "read",
     presign,
-    now: Date.now,
+    now: () => Date.now(),
     lancedb,
     onRefresh: options.onRefresh === undefined ? undefined : (credentials) => options.onRefresh?.(credentials.expiresAt)
   }, initial).catch((cause: unknown) => Promise.reject(connectFailure(operation)(cause)))
