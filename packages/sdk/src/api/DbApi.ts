@@ -41,7 +41,8 @@ export const AwsSharedCredentials = Schema.Struct({
   sessionToken: nullable(Schema.String),
   metaBucket: Schema.String,
   contentBucket: Schema.String,
-  logsBucket: Schema.String,
+  /** Missing from older servers. */
+  logsBucket: nullable(Schema.String),
   region: Schema.String,
   /** RFC 3339. */
   expiration: nullable(Schema.String),
@@ -67,7 +68,8 @@ export const AwsSharedCredentials = Schema.Struct({
 export const AzureSharedCredentials = Schema.Struct({
   metaContainer: Schema.String,
   contentContainer: Schema.String,
-  logsContainer: Schema.String,
+  /** Missing from older servers. */
+  logsContainer: nullable(Schema.String),
   accountName: Schema.String,
   metaSasToken: nullable(Schema.String),
   contentSasToken: nullable(Schema.String),
@@ -97,7 +99,8 @@ export const GcpSharedCredentials = Schema.Struct({
   accessToken: nullable(Schema.String),
   metaBucket: Schema.String,
   contentBucket: Schema.String,
-  logsBucket: Schema.String,
+  /** Missing from older servers. */
+  logsBucket: nullable(Schema.String),
   allowedPrefixes: Schema.Array(Schema.String),
   writeAccess: Schema.Boolean,
   /** RFC 3339. */
