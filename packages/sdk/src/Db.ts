@@ -109,6 +109,8 @@ export interface Query extends PageOptions {
   readonly sql?: string | undefined
   /** A query vector (the table's vector column is used). */
   readonly vector?: ReadonlyArray<number> | undefined
+  /** The vector column to search, default `vector` (sent as `vector_query.column`). */
+  readonly vectorColumn?: string | undefined
   /** A full-text search term (the table needs an FTS index). */
   readonly fts?: string | undefined
   /** Rerank a hybrid (vector + fts) search; the server's default is true. */
@@ -339,7 +341,7 @@ export const make = (http: FlowLikeHttp["Service"]): Db["Service"] => {
           query: withoutUndefined({ limit: query.limit, offset: query.offset }),
           payload: {
             sql: query.sql,
-            vectorQuery: query.vector === undefined ? undefined : { vector: query.vector },
+            vectorQuery: query.vector === undefined ? undefined : { column: query.vectorColumn ?? "vector", vector: query.vector },
             filter: query.filter,
             ftsTerm: query.fts,
             rerank: query.rerank,

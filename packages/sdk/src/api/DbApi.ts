@@ -163,7 +163,8 @@ export const PageQuery = Schema.Struct({
 /** `QueryTablePayload` (`db/db_query.rs`). */
 export const QueryTablePayload = Schema.Struct({
   sql: Schema.optional(Schema.String),
-  vectorQuery: Schema.optional(Schema.Struct({ vector: Schema.Array(Schema.Number) })),
+  /** `column` is required by some server versions and ignored by others. */
+  vectorQuery: Schema.optional(Schema.Struct({ column: Schema.optional(Schema.String), vector: Schema.Array(Schema.Number) })),
   filter: Schema.optional(Schema.String),
   ftsTerm: Schema.optional(Schema.String),
   rerank: Schema.optional(Schema.Boolean),

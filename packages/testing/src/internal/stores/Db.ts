@@ -34,7 +34,7 @@ export interface IssuedCredentials {
 /** The body of a query, in code's shape. */
 export interface QueryInput {
   readonly sql?: string | undefined
-  readonly vectorQuery?: { readonly vector: ReadonlyArray<number> } | undefined
+  readonly vectorQuery?: { readonly column?: string | undefined; readonly vector: ReadonlyArray<number> } | undefined
   readonly filter?: string | undefined
   readonly ftsTerm?: string | undefined
   readonly rerank?: boolean | undefined
@@ -278,6 +278,7 @@ export const makeDbStore = (options: { readonly lifetimeMillis?: number | undefi
         }
         const vector = input.vectorQuery?.vector
         let query: any = vector !== undefined ? handle.vectorSearch([...vector]) : handle.query()
+        if (vector !== undefined && input.vectorQuery?.column !== undefined) query = query.column(input.vectorQuery.column)
         if (input.ftsTerm !== undefined) query = query.fullTextSearch(input.ftsTerm)
         if (input.filter !== undefined) query = query.where(input.filter)
         if (input.select !== undefined) query = query.select([...input.select])
