@@ -89,11 +89,17 @@ export const openRefreshing = async (options: RefreshingOptions, initial: DbCred
   let generation = 0
   let closed = false
   let refreshDue: number | undefined
+  /**
+   * The expiry is a wall-clock time; how long is left is measured once on the wall clock, and the
+   * refresh scheduled that far ahead on `options.now` (the Effect `Clock`, which a test may drive).
+   */
   const schedule = (credentials: DbCredentials) => {
-    const obtainedAt = options.now()
-    refreshDue = credentials.expiresAt === undefined
-      ? undefined
-      : credentials.expiresAt.getTime() - refreshMargin(credentials.expiresAt.getTime() - obtainedAt)
+    if (credentials.expiresAt === undefined) {
+      refreshDue = undefined
+      return
+    }
+    const remaining = credentials.expiresAt.getTime() - Date.now()
+    refreshDue = options.now() + remaining - refreshMargin(remaining)
   }
   schedule(initial)
 
