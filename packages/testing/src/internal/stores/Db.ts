@@ -134,13 +134,18 @@ const mixedNumberColumn = (items: ReadonlyArray<Row>): string | undefined => {
 /** A tiny subset of DataFusion SQL: `SELECT <columns|*|COUNT(*)> FROM <table> [WHERE <expr>] [LIMIT n]`. */
 const SQL = /^\s*select\s+(.+?)\s+from\s+("?)([A-Za-z0-9_.-]+)\2(?:\s+where\s+(.+?))?(?:\s+limit\s+(\d+))?\s*;?\s*$/is
 
-const nodeIsRecentEnough = () => {
-  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number)
+const nodeIsRecentEnough = (version: string) => {
+  const [major = 0, minor = 0] = version.split(".").map(Number)
   return major > MINIMUM_NODE[0] || (major === MINIMUM_NODE[0] && minor >= MINIMUM_NODE[1])
 }
 
 /** An empty database store; nothing starts until the first use. */
-export const makeDbStore = (options: { readonly lifetimeMillis?: number | undefined } = {}): DbStore => {
+export const makeDbStore = (options: {
+  readonly lifetimeMillis?: number | undefined
+  /** The Node version to judge (tests); default the running one. */
+  readonly nodeVersion?: string | undefined
+} = {}): DbStore => {
+  const nodeVersion = options.nodeVersion ?? process.versions.node
   let lifetime = options.lifetimeMillis ?? DEFAULT_LIFETIME_MILLIS
   const keys = new Map<string, IssuedKey>()
   let presigned = 0
@@ -151,9 +156,9 @@ export const makeDbStore = (options: { readonly lifetimeMillis?: number | undefi
 
   const start = () =>
     (started ??= (async () => {
-      if (!nodeIsRecentEnough()) {
+      if (!nodeIsRecentEnough(nodeVersion)) {
         throw storageError(
-          `The dev server's database needs Node >= ${MINIMUM_NODE.join(".")} (its object store, fauxqs, does); this is Node ${process.versions.node}`,
+          `The dev server's database needs Node >= ${MINIMUM_NODE.join(".")} (its object store, fauxqs, does); this is Node ${nodeVersion}`,
           "INTERNAL_ERROR"
         )
       }
