@@ -2,10 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createServer } from "node:http"
 import type { Server } from "node:http"
-import type { AddressInfo } from "node:net"
+import { type AddressInfo, Server } from "node:net"
 import { ApiError } from "../src/internal/ApiError.ts"
 import { type IssuedKey, type S3Front, startS3Front } from "../src/internal/S3Front.ts"
-import { makeDbStore } from "../src/internal/stores/Db.ts"
+import { makeDbStore, onLoopback } from "../src/internal/stores/Db.ts"
 
 describe("the DB store on an older Node", () => {
   it("fails every DB route with a clear 500 instead of crashing", async () => {
@@ -18,6 +18,17 @@ describe("the DB store on an older Node", () => {
       expect((error as ApiError).message).toContain("20.20.2")
     }
     await store.close()
+  })
+})
+
+describe("onLoopback", () => {
+  it("sends a server that asks for every interface to 127.0.0.1 (an unpatched fauxqs), then restores listen", async () => {
+    const listen = Server.prototype.listen
+    const server = createServer()
+    await onLoopback(() => new Promise<void>((resolve) => server.listen({ port: 0, host: "0.0.0.0" }, resolve)))
+    expect((server.address() as AddressInfo).address).toBe("127.0.0.1")
+    expect(Server.prototype.listen).toBe(listen)
+    await new Promise((resolve) => server.close(resolve))
   })
 })
 

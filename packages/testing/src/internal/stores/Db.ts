@@ -5,6 +5,7 @@
  * checking front (`S3Front.ts`), which refuses expired keys and writes with read keys.
  */
 import { randomBytes } from "node:crypto"
+import { Server as NetServer } from "node:net"
 import { ApiError, badRequest } from "../ApiError.ts"
 import { type IssuedKey, type S3Front, startS3Front } from "../S3Front.ts"
 
@@ -134,6 +135,26 @@ const mixedNumberColumn = (items: ReadonlyArray<Row>): string | undefined => {
 /** A tiny subset of DataFusion SQL: `SELECT <columns|*|COUNT(*)> FROM <table> [WHERE <expr>] [LIMIT n]`. */
 const SQL = /^\s*select\s+(.+?)\s+from\s+("?)([A-Za-z0-9_.-]+)\2(?:\s+where\s+(.+?))?(?:\s+limit\s+(\d+))?\s*;?\s*$/is
 
+/**
+ * Runs `start` with servers told to listen on all interfaces sent to 127.0.0.1 instead. The
+ * workspace patches fauxqs to bind 127.0.0.1 (`patches/`), but a patch does not travel with the
+ * published package: this keeps an installed `@flow-like/testing` on loopback too.
+ */
+export const onLoopback = async <A>(start: () => Promise<A>): Promise<A> => {
+  const listen = NetServer.prototype.listen
+  const loopback = (host: unknown) => host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host
+  NetServer.prototype.listen = function(this: NetServer, ...args: Array<any>) {
+    if (args[0] !== null && typeof args[0] === "object" && "host" in args[0]) args[0] = { ...args[0], host: loopback(args[0].host) }
+    else if (typeof args[1] === "string") args[1] = loopback(args[1])
+    return listen.apply(this, args as never)
+  } as typeof listen
+  try {
+    return await start()
+  } finally {
+    NetServer.prototype.listen = listen
+  }
+}
+
 const nodeIsRecentEnough = (version: string) => {
   const [major = 0, minor = 0] = version.split(".").map(Number)
   return major > MINIMUM_NODE[0] || (major === MINIMUM_NODE[0] && minor >= MINIMUM_NODE[1])
@@ -164,7 +185,11 @@ export const makeDbStore = (options: {
       }
       process.env.LANCEDB_LOG ??= "error"
       const [{ startFauxqs }, lancedb] = await Promise.all([import("fauxqs"), import("@lancedb/lancedb")])
-      const fauxqs = await startFauxqs({ port: 0, logger: false })
+      const fauxqs = await onLoopback(() => startFauxqs({ port: 0, logger: false }))
+      if (!fauxqs.address.includes("127.0.0.1")) {
+        await fauxqs.stop()
+        throw new Error(`its object store listened on ${fauxqs.address}, not on loopback`)
+      }
       fauxqs.createBucket(CONTENT_BUCKET)
       const front = await startS3Front({
         target: { host: "127.0.0.1", port: fauxqs.port },
