@@ -1,7 +1,7 @@
 /** The dev server's database store and the checking front of its object store. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createServer } from "node:http"
-import type { Server } from "node:http"
+import type { Server as HttpServer } from "node:http"
 import { type AddressInfo, Server } from "node:net"
 import { ApiError } from "../src/internal/ApiError.ts"
 import { type IssuedKey, type S3Front, startS3Front } from "../src/internal/S3Front.ts"
@@ -33,7 +33,7 @@ describe("onLoopback", () => {
 })
 
 describe("the checking front", () => {
-  let upstream: Server
+  let upstream: HttpServer
   let front: S3Front
   let now = 1_000
   const keys = new Map<string, IssuedKey>([
