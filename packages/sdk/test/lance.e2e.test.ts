@@ -55,4 +55,22 @@ describe("Lance.connect", () => {
         assert.strictEqual(server.db.refused().get("AccessDenied"), 1)
       }))
     }).pipe(Effect.provide(e2e)), { timeout: 60_000 })
+
+  it.effect("with a lifetime under 20 minutes, refreshes when a quarter of it is left", () =>
+    Effect.gen(function*() {
+      const server = yield* DevServerService
+      yield* Effect.promise(() => server.db.addRows("docs", rows))
+      server.db.setCredentialLifetime(400_000)
+      const refreshed = yield* Deferred.make<void>()
+      yield* Effect.scoped(Effect.gen(function*() {
+        yield* Lance.connect(server.appId, { onRefresh: () => Deferred.doneUnsafe(refreshed, Effect.void) })
+        const presigns = server.db.presignCount()
+        // 400 s of lifetime: refreshed 100 s before expiry, at about 300 s (less what the presign took).
+        yield* TestClock.adjust("280 seconds")
+        assert.strictEqual(server.db.presignCount(), presigns)
+        yield* TestClock.adjust("20 seconds")
+        yield* Deferred.await(refreshed)
+        assert.strictEqual(server.db.presignCount(), presigns + 1)
+      }))
+    }).pipe(Effect.provide(e2e)), { timeout: 60_000 })
 })
