@@ -131,6 +131,8 @@ describe("createLanceConnection", () => {
       expect(await written.countRows()).toBe(2)
       const rows = await client.queryTable(server.appId, "from_lance", { vector: [1, 0, 0], limit: 1 })
       expect(rows.map((row) => row.id)).toEqual([2])
+      await db.dropTable("from_lance")
+      expect(await client.listTables(server.appId)).not.toContain("from_lance")
     } finally {
       db.close()
     }

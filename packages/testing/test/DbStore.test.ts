@@ -61,8 +61,8 @@ describe("the checking front", () => {
     await new Promise((resolve) => upstream.close(resolve))
   })
 
-  const send = async (method: string, path: string, headers: Record<string, string>) => {
-    const response = await fetch(`${front.endpoint}${path}`, { method, headers, body: method === "PUT" ? "x" : null })
+  const send = async (method: string, path: string, headers: Record<string, string>, body: string | null = null) => {
+    const response = await fetch(`${front.endpoint}${path}`, { method, headers, body: method === "PUT" ? "x" : method === "POST" ? body : null })
     return [response.status, await response.text()] as const
   }
 
@@ -72,6 +72,13 @@ describe("the checking front", () => {
     expect(await send("PUT", "/b/apps/app1/storage/db/t.lance/x", signed("WRITEKEY"))).toEqual([200, "stored"])
     expect(await send("GET", "/b?list-type=2&prefix=apps%2Fapp1%2Fstorage", signed("READKEY"))).toEqual([200, "stored"])
     expect(await send("GET", "/b/apps/other/x?X-Amz-Credential=MASTER%2F20260221%2Fus-east-1%2Fs3%2Faws4_request", {})).toEqual([200, "stored"])
+  })
+
+  it("checks the keys a batch delete names", async () => {
+    const batch = (key: string) => `<Delete><Object><Key>apps/app1/a</Key></Object><Object><Key>${key}</Key></Object></Delete>`
+    expect(await send("POST", "/b?delete", signed("WRITEKEY"), batch("apps/app1/b"))).toEqual([200, "stored"])
+    const [status, body] = await send("POST", "/b?delete", signed("WRITEKEY"), batch("apps/app2/b"))
+    expect([status, body.includes("<Code>AccessDenied</Code>")]).toEqual([403, true])
   })
 
   it("refuses as S3 does: unknown key, a read key's write, another app, an expired key", async () => {

@@ -49,6 +49,18 @@ const refuse = (response: ServerResponse, code: string, message: string, resourc
   response.end(body)
 }
 
+/** S3's DeleteObjects: `POST /{bucket}?delete`. */
+const isBatchDelete = (url: URL, bucket: string) =>
+  url.searchParams.has("delete") && decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, "") === bucket
+
+const readAll = (request: IncomingMessage): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const chunks: Array<Buffer> = []
+    request.on("data", (chunk: Buffer) => chunks.push(chunk))
+    request.on("end", () => resolve(Buffer.concat(chunks)))
+    request.on("error", reject)
+  })
+
 const isWrite = (method: string | undefined) => method !== "GET" && method !== "HEAD"
 
 /** Whether the request stays inside `apps/{appId}/` of the bucket (the path, or a listing's `prefix`). */
@@ -89,11 +101,29 @@ export const startS3Front = (options: {
         count("ExpiredToken")
         return refuse(response, "ExpiredToken", "The provided token has expired.", resource)
       }
-      if ((isWrite(request.method) && key.mode === "read") || !insideApp(url, options.bucket, key.appId)) {
+      if (isWrite(request.method) && key.mode === "read") {
+        count("AccessDenied")
+        return refuse(response, "AccessDenied", "Access Denied", resource)
+      }
+      if (isBatchDelete(url, options.bucket)) {
+        // DeleteObjects names its keys in the body: every one must be inside the key's app.
+        return void readAll(request).then((body) => {
+          const keys = [...body.toString("utf8").matchAll(/<Key>([^<]*)<\/Key>/g)].map((match) => match[1] ?? "")
+          if (!keys.every((objectKey) => objectKey.startsWith(`apps/${key.appId}/`))) {
+            count("AccessDenied")
+            return refuse(response, "AccessDenied", "Access Denied", resource)
+          }
+          forward(request, response, body)
+        })
+      }
+      if (!insideApp(url, options.bucket, key.appId)) {
         count("AccessDenied")
         return refuse(response, "AccessDenied", "Access Denied", resource)
       }
     }
+    forward(request, response, undefined)
+  })
+  const forward = (request: IncomingMessage, response: ServerResponse, body: Buffer | undefined) => {
     const upstream = httpRequest({
       host: options.target.host,
       port: options.target.port,
@@ -108,8 +138,9 @@ export const startS3Front = (options: {
       if (!response.headersSent) response.writeHead(502, { "content-type": "text/plain" })
       response.end(`upstream store failed: ${error.message}`)
     })
-    request.pipe(upstream)
-  })
+    if (body === undefined) request.pipe(upstream)
+    else upstream.end(body)
+  }
   return new Promise((resolve, reject) => {
     server.once("error", reject)
     server.listen(0, "127.0.0.1", () => {
