@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { FlowLikeClient, FlowLikeError } from "@flow-like/client"
 import { DevServer } from "@flow-like/testing"
 import type { DevServerInstance } from "@flow-like/testing"
+import type { DbCredentials } from "@flow-like/client"
+import * as Lance from "@flow-like/effect/lance"
 
 let server: DevServerInstance
 let client: FlowLikeClient
@@ -122,6 +124,18 @@ describe("createLanceConnection", () => {
     const db = await client.createLanceConnection(server.appId, { accessMode: "write" })
     try {
       expect(await db.tableNames()).toContain("docs")
+      // The connection shows nothing of the credentials it was opened with.
+      const issued: Array<DbCredentials> = []
+      const opened = await Lance.open(async () => {
+        const credentials = await client.getDbCredentials(server.appId)
+        issued.push(credentials)
+        return credentials
+      })
+      const secret = issued[0]!.storageOptions.aws_secret_access_key!
+      for (const shown of [inspect(opened.connection, { depth: 6, showHidden: true }), String(opened.connection.display()), JSON.stringify(opened.connection) ?? ""]) {
+        expect(shown).not.toContain(secret)
+      }
+      opened.close()
       const table = await db.openTable("docs")
       const nearest = await table.vectorSearch(vec(3)).limit(1).toArray()
       expect(nearest.map((row) => row.id)).toEqual([3])
