@@ -14,7 +14,7 @@
  * @since 0.1.0
  */
 import { Effect, Layer, Redacted, Schema, Stream } from "effect"
-import { Execution, Models, WorkflowEvent, Workflows, WorkflowsApi } from "@flow-like/effect"
+import { Db, Execution, Models, WorkflowEvent, Workflows, WorkflowsApi } from "@flow-like/effect"
 
 /** Implementations for some operations of each service. */
 export interface Implementations {
@@ -59,6 +59,23 @@ export const layer = (
     Layer.succeed(Execution.Execution, Execution.Execution.of({ ...executionDefaults, ...implementations.execution })),
     Layer.succeed(Models.Models, Models.Models.of({ ...modelsDefaults, ...implementations.models }))
   )
+
+const dbDefaults: Db.Db["Service"] = {
+  getDbCredentialsRaw: () => Effect.die(notMocked("Db.getDbCredentialsRaw")),
+  getDbCredentials: () => Effect.die(notMocked("Db.getDbCredentials")),
+  listTables: () => Effect.die(notMocked("Db.listTables")),
+  listRows: () => Effect.die(notMocked("Db.listRows")),
+  iterateRows: () => Stream.die(notMocked("Db.iterateRows")),
+  queryTable: () => Effect.die(notMocked("Db.queryTable")),
+  getTableSchema: () => Effect.die(notMocked("Db.getTableSchema")),
+  countItems: () => Effect.die(notMocked("Db.countItems")),
+  addToTable: () => Effect.die(notMocked("Db.addToTable")),
+  deleteFromTable: () => Effect.die(notMocked("Db.deleteFromTable"))
+}
+
+/** `Db` backed by the given operations; the others die naming themselves. */
+export const dbLayer = (implementation: Partial<Db.Db["Service"]> = {}): Layer.Layer<Db.Db> =>
+  Layer.succeed(Db.Db, Db.Db.of({ ...dbDefaults, ...implementation }))
 
 let eventCounter = 0
 
