@@ -10,6 +10,7 @@ import { DevServer } from "@flow-like/testing"
 import type { DevServerInstance } from "@flow-like/testing"
 import type { DbCredentials } from "@flow-like/client"
 import * as Lance from "@flow-like/effect/lance"
+import { Index } from "@lancedb/lancedb"
 
 let server: DevServerInstance
 let client: FlowLikeClient
@@ -150,6 +151,23 @@ describe("createLanceConnection", () => {
     } finally {
       db.close()
     }
+  })
+
+  it("full-text and hybrid queries work once the table has an FTS index (built through a write connection)", async () => {
+    await client.addToTable(server.appId, "notes", docs)
+    const noIndex = await refusal(client.queryTable(server.appId, "notes", { fts: "purr" }))
+    expect(noIndex.reason._tag).toBe("ServerError")
+    const db = await client.createLanceConnection(server.appId, { accessMode: "write" })
+    try {
+      const table = await db.openTable("notes")
+      await table.createIndex("text", { config: Index.fts() })
+    } finally {
+      db.close()
+    }
+    const found = await client.queryTable(server.appId, "notes", { fts: "purr" })
+    expect(found.map((row) => row.id)).toEqual([1])
+    const hybrid = await client.queryTable(server.appId, "notes", { fts: "bark", vector: vec(2), limit: 1 })
+    expect(hybrid.map((row) => row.id)).toEqual([2])
   })
 
   it("a read connection's write is refused by the store", async () => {
