@@ -23,7 +23,9 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as DbApi from "./api/DbApi.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
-import { FlowLikeHttp } from "./FlowLikeHttp.ts"
+import * as CallOptions from "./CallOptions.ts"
+import { FlowLikeHttp, withRetries } from "./FlowLikeHttp.ts"
+import type { Request } from "./FlowLikeHttp.ts"
 import * as Endpoint from "./internal/endpoint.ts"
 import { storageOptionsOf } from "./internal/storageOptions.ts"
 import type { StorageOptions } from "./internal/storageOptions.ts"
@@ -246,8 +248,37 @@ export const arrowTypeName = (dataType: unknown): string => {
   return JSON.stringify(dataType)
 }
 
+/**
+ * Answers that retrying cannot change: an unknown table ("Table not initialized") and SQL errors.
+ * The server sends them as 500s, which the transport would otherwise retry.
+ */
+const isPermanent = (error: FlowLikeError.FlowLikeError): boolean =>
+  error.reason._tag === "ServerError" &&
+  (error.reason.code === "DATAFUSION_ERROR" || error.reason.message.includes("Table not initialized"))
+
 /** Builds the service over a transport. */
 export const make = (http: FlowLikeHttp["Service"]): Db["Service"] => {
+  /** `http.json`, retried like the transport does, except for the table routes' permanent 500s. */
+  const retried = <A>(request: Request, send: (request: Request) => Effect.Effect<A, FlowLikeError.FlowLikeError>) =>
+    Effect.gen(function*() {
+      const once = send({ ...request, isRetriedByCaller: true }).pipe(
+        Effect.map((value) => ({ ok: true as const, value })),
+        Effect.catchIf(isPermanent, (error) => Effect.succeed({ ok: false as const, error }))
+      )
+      const isIdempotent = request.isIdempotent ?? request.method === "GET"
+      const call = yield* Effect.service(CallOptions.CallOptions)
+      const outcome = isIdempotent
+        ? yield* withRetries(once, {
+          maxRetries: call.maxRetries ?? http.config.maxRetries,
+          maxDelay: http.config.maxRetryDelay,
+          maxTime: http.config.maxRetryTime
+        })
+        : yield* once
+      return outcome.ok ? outcome.value : yield* outcome.error
+    })
+  const json = <S extends Schema.Top & { readonly DecodingServices: never }>(request: Request, schema: S) =>
+    retried(request, (sent) => http.json(sent, schema))
+
   const getDbCredentialsRaw = (appId: string, options: CredentialsOptions = {}) =>
     withSpan("Db.getDbCredentialsRaw")(presign("Db.getDbCredentialsRaw", appId, options))
 
@@ -304,7 +335,7 @@ export const make = (http: FlowLikeHttp["Service"]): Db["Service"] => {
         params: { appId, table },
         query: withoutUndefined({ limit: options.limit, offset: options.offset })
       }, { operation: "Db.listRows" })
-      return yield* http.json(request, Endpoint.success(endpoints.listRows))
+      return yield* json(request, Endpoint.success(endpoints.listRows))
     }))
 
   return Db.of({
@@ -313,7 +344,7 @@ export const make = (http: FlowLikeHttp["Service"]): Db["Service"] => {
     listTables: (appId) =>
       withSpan("Db.listTables")(Effect.gen(function*() {
         const request = yield* Endpoint.request(endpoints.listTables, { params: { appId } }, { operation: "Db.listTables" })
-        return yield* http.json(request, Endpoint.success(endpoints.listTables))
+        return yield* json(request, Endpoint.success(endpoints.listTables))
       })),
     listRows,
     iterateRows: (appId, table, options = {}) => {
@@ -348,14 +379,14 @@ export const make = (http: FlowLikeHttp["Service"]): Db["Service"] => {
             select: query.select
           }
         }, { operation, isIdempotent: true })
-        return yield* http.json(request, Endpoint.success(endpoints.queryTable))
+        return yield* json(request, Endpoint.success(endpoints.queryTable))
       })),
     getTableSchema: (appId, table) =>
       tableCall("Db.getTableSchema", table, Effect.gen(function*() {
         const request = yield* Endpoint.request(endpoints.getTableSchema, { params: { appId, table } }, {
           operation: "Db.getTableSchema"
         })
-        const { raw, value } = yield* http.jsonWithRaw(request, Endpoint.success(endpoints.getTableSchema))
+        const { raw, value } = yield* retried(request, (sent) => http.jsonWithRaw(sent, Endpoint.success(endpoints.getTableSchema)))
         const schema: TableSchema = {
           fields: value.fields.map((field) => ({
             name: field.name,
@@ -372,7 +403,7 @@ export const make = (http: FlowLikeHttp["Service"]): Db["Service"] => {
     countItems: (appId, table) =>
       tableCall("Db.countItems", table, Effect.gen(function*() {
         const request = yield* Endpoint.request(endpoints.countItems, { params: { appId, table } }, { operation: "Db.countItems" })
-        return yield* http.json(request, Endpoint.success(endpoints.countItems))
+        return yield* json(request, Endpoint.success(endpoints.countItems))
       })),
     addToTable: (appId, table, items) =>
       tableCall("Db.addToTable", table, Effect.gen(function*() {
@@ -384,7 +415,7 @@ export const make = (http: FlowLikeHttp["Service"]): Db["Service"] => {
           operation,
           isIdempotent: false
         })
-        yield* http.json(request, Endpoint.success(endpoints.addToTable))
+        yield* json(request, Endpoint.success(endpoints.addToTable))
       })),
     deleteFromTable: (appId, table, filter) =>
       tableCall("Db.deleteFromTable", table, Effect.gen(function*() {
@@ -396,7 +427,7 @@ export const make = (http: FlowLikeHttp["Service"]): Db["Service"] => {
           operation,
           isIdempotent: true
         })
-        yield* http.json(request, Endpoint.success(endpoints.deleteFromTable))
+        yield* json(request, Endpoint.success(endpoints.deleteFromTable))
       }))
   })
 }

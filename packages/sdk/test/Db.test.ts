@@ -1,6 +1,7 @@
 /** The Db service over the in-memory HTTP client: the wire it sends, provider mapping, secrets, refusals. */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Stream } from "effect"
+import { Effect, Fiber, Stream } from "effect"
+import { TestClock } from "effect/testing"
 import { inspect } from "node:util"
 import { MockHttpClient } from "@flow-like/testing"
 import { Db } from "../src/index.ts"
@@ -141,4 +142,29 @@ describe("Db", () => {
     assert.include(error.message, "@lancedb/lancedb")
     assert.include(error.message, "npm install")
   })
+})
+
+describe("Db retries", () => {
+  it.effect("does not retry an unknown table or a SQL error, and retries other 5xx of reads", () =>
+    Effect.gen(function*() {
+      const db = yield* Db.Db
+      const missing = yield* Effect.flip(db.countItems("a1", "nope"))
+      assert.include(missing.message, "Table not initialized")
+      const sql = yield* Effect.flip(db.queryTable("a1", "docs", { sql: "SELEC" }))
+      assert.strictEqual(sql.code, "DATAFUSION_ERROR")
+      assert.lengthOf(yield* recorded, 2)
+      const flaky = yield* Effect.forkChild(Effect.flip(db.countItems("a1", "flaky")))
+      yield* TestClock.adjust("1 minute")
+      const error = yield* Fiber.join(flaky)
+      assert.include(error.message, "storage hiccup")
+      assert.lengthOf((yield* recorded).filter((request) => request.url.includes("/flaky/")), 3)
+    }).pipe(Effect.provide(sdkLayer((request) => {
+      const url = new URL(request.url)
+      if (url.pathname.includes("/flaky/")) {
+        return MockHttpClient.json({ error: { code: "INTERNAL_ERROR", id: "x", message: "storage hiccup" } }, 500)
+      }
+      return url.pathname.includes("/nope/")
+        ? MockHttpClient.json({ error: { code: "INTERNAL_ERROR", id: "x", message: "Table not initialized" } }, 500)
+        : MockHttpClient.json({ error: { code: "DATAFUSION_ERROR", id: "y", message: "Internal Server Error" } }, 500)
+    }, { maxRetries: 2 }))))
 })
