@@ -18,7 +18,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as DbApi from "./api/DbApi.ts"
@@ -27,11 +27,14 @@ import * as CallOptions from "./CallOptions.ts"
 import { FlowLikeHttp, withRetries } from "./FlowLikeHttp.ts"
 import type { Request } from "./FlowLikeHttp.ts"
 import * as Endpoint from "./internal/endpoint.ts"
+import { arrowTypeName, redactCredentials, withoutUndefined } from "./internal/dbWire.ts"
 import { storageOptionsOf } from "./internal/storageOptions.ts"
 import type { StorageOptions } from "./internal/storageOptions.ts"
 import { withSpan, withStreamSpan } from "./internal/trace.ts"
 
 export type { StorageOptions } from "./internal/storageOptions.ts"
+/** Arrow's `DataType` as arrow-rs serialises it, as readable text (`FixedSizeList(Float32, 384)`). */
+export { arrowTypeName }
 
 /** `read` (the default) or `write`. */
 export type AccessMode = "read" | "write"
@@ -198,55 +201,7 @@ const checkAccessMode = (operation: string, mode: unknown) =>
     ? Effect.void
     : Effect.fail(invalid(operation, `accessMode must be "read" or "write", not ${JSON.stringify(mode)}`))
 
-const redactIf = (value: string | undefined) => value === undefined ? undefined : Redacted.make(value)
-
-const withoutUndefined = <A extends object>(value: A): A =>
-  Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as A
-
-/** The wire's credentials with their secrets wrapped in `Redacted`. */
-const redactCredentials = (shared: typeof DbApi.SharedCredentials.Type): SharedCredentials => {
-  if ("Aws" in shared) {
-    const aws = shared.Aws
-    return {
-      Aws: withoutUndefined({ ...aws, secretAccessKey: redactIf(aws.secretAccessKey), sessionToken: redactIf(aws.sessionToken) })
-    }
-  }
-  if ("Azure" in shared) {
-    const azure = shared.Azure
-    return {
-      Azure: withoutUndefined({
-        ...azure,
-        metaSasToken: redactIf(azure.metaSasToken),
-        contentSasToken: redactIf(azure.contentSasToken),
-        userContentSasToken: redactIf(azure.userContentSasToken),
-        logsSasToken: redactIf(azure.logsSasToken),
-        accountKey: redactIf(azure.accountKey)
-      })
-    }
-  }
-  const gcp = shared.Gcp
-  return {
-    Gcp: withoutUndefined({ ...gcp, serviceAccountKey: Redacted.make(gcp.serviceAccountKey), accessToken: redactIf(gcp.accessToken) })
-  }
-}
-
 const decodePresign = Schema.decodeUnknownEffect(DbApi.PresignDbAccessResponse)
-
-/** Arrow's `DataType` as arrow-rs serialises it, as readable text. */
-export const arrowTypeName = (dataType: unknown): string => {
-  if (typeof dataType === "string") return dataType
-  if (Predicate.isObject(dataType) && !Array.isArray(dataType)) {
-    const entries = Object.entries(dataType)
-    if (entries.length === 1) {
-      const [name, argument] = entries[0]!
-      const parts = (Array.isArray(argument) ? argument : [argument]).map((part) =>
-        Predicate.isObject(part) && "data_type" in part ? arrowTypeName(part.data_type) : typeof part === "object" ? JSON.stringify(part) : String(part)
-      )
-      return `${name}(${parts.join(", ")})`
-    }
-  }
-  return JSON.stringify(dataType)
-}
 
 /**
  * Answers that retrying cannot change: an unknown table ("Table not initialized") and SQL errors.
