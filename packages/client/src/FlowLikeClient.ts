@@ -113,14 +113,18 @@ export interface LanceConnectionOptions extends CallOptionsInput {
 
 /** `createLanceConnection` over the client's `getDbCredentials`: presigns for the first credentials and each refresh. */
 const lanceConnectionMethod = (
-  getDbCredentials: (appId: string, options?: Db.CredentialsOptions & CallOptionsInput) => Promise<Db.DbCredentials>
+  getDbCredentials: (appId: string, options?: Db.CredentialsOptions & CallOptionsInput) => Promise<Db.DbCredentials>,
+  open: Set<Lance.OpenConnection>
 ) =>
 (appId: string, options: LanceConnectionOptions = {}): Promise<Lance.Connection> =>
   Lance.open(() => getDbCredentials(appId, { accessMode: options.accessMode, ...callOptionsOf(options) }), {
     accessMode: options.accessMode,
     onRefresh: options.onRefresh,
     operation: "FlowLikeClient.createLanceConnection"
-  }).then((opened) => opened.connection)
+  }).then((opened) => {
+    open.add(opened)
+    return opened.connection
+  })
 
 const callOptionsOf = (options: CallOptionsInput): CallOptionsInput => {
   const { accessMode: _mode, onRefresh: _onRefresh, ...call } = options as LanceConnectionOptions
@@ -128,7 +132,7 @@ const callOptionsOf = (options: CallOptionsInput): CallOptionsInput => {
 }
 
 /** Every method of the client: one line each (service, method, position of its options object). */
-const methods = (adapter: ReturnType<typeof makeAdapter<FlowLike.Services>>) => ({
+const methods = (adapter: ReturnType<typeof makeAdapter<FlowLike.Services>>, lanceConnections: Set<Lance.OpenConnection> = new Set()) => ({
   /** Runs a board from a start node and yields its events until `completed`; a failed run throws `RunError` after its events. */
   triggerWorkflow: adapter.stream(Workflows.Workflows, "triggerWorkflow", 4),
   /** Starts a board run and resolves at once with its run id and poll token. */
@@ -184,8 +188,8 @@ const methods = (adapter: ReturnType<typeof makeAdapter<FlowLike.Services>>) => 
   addToTable: adapter.effect(Db.Db, "addToTable", 3),
   /** Deletes the rows matching a SQL-style filter. */
   deleteFromTable: adapter.effect(Db.Db, "deleteFromTable", 3),
-  /** A real `@lancedb/lancedb` connection that presigns again before its credentials expire. */
-  createLanceConnection: lanceConnectionMethod(adapter.effect(Db.Db, "getDbCredentials", 1))
+  /** A real `@lancedb/lancedb` connection that presigns again before its credentials expire; closed with the client. */
+  createLanceConnection: lanceConnectionMethod(adapter.effect(Db.Db, "getDbCredentials", 1), lanceConnections)
 })
 
 /** The client's API methods. */
@@ -197,6 +201,8 @@ export interface FlowLikeClient extends FlowLikeClientMethods {}
 /** Promise client for the Flow-Like API. */
 export class FlowLikeClient implements AsyncDisposable {
   readonly #runtime: ClientRuntime<FlowLike.Services>
+  /** The LanceDB connections `createLanceConnection` opened: closed with the client. */
+  readonly #lanceConnections = new Set<Lance.OpenConnection>()
   /** The validated configuration (secrets stay redacted). */
   readonly config: Config.ResolvedConfig
 
@@ -213,11 +219,13 @@ export class FlowLikeClient implements AsyncDisposable {
     }
     this.config = exit.value
     this.#runtime = new ClientRuntime(ManagedRuntime.make(FlowLike.layerResolved(exit.value)))
-    Object.assign(this, methods(makeAdapter(this.#runtime)))
+    Object.assign(this, methods(makeAdapter(this.#runtime), this.#lanceConnections))
   }
 
   /** Ends every running stream and pending call with `AbortedError` and releases the client's resources. */
   close(): Promise<void> {
+    for (const connection of this.#lanceConnections) connection.close()
+    this.#lanceConnections.clear()
     return this.#runtime.close()
   }
 

@@ -170,6 +170,14 @@ describe("createLanceConnection", () => {
     expect(hybrid.map((row) => row.id)).toEqual([2])
   })
 
+  it("closing the client closes the connections it opened", async () => {
+    const own = new FlowLikeClient({ baseUrl: server.url, pat: server.pat })
+    const db = await own.createLanceConnection(server.appId)
+    expect(db.isOpen()).toBe(true)
+    await own.close()
+    expect(db.isOpen()).toBe(false)
+  })
+
   it("a read connection's write is refused by the store", async () => {
     const db = await client.createLanceConnection(server.appId)
     try {
