@@ -5,6 +5,9 @@
  * every route of the SDK's `FlowLikeApi` declaration, plus that declaration's OpenAPI 3.1 document
  * at `GET /api-doc/openapi.json` and a reference page that works offline at `GET /docs`.
  *
+ * The DB routes run real LanceDB on an S3-compatible store (fauxqs) that the server starts on
+ * loopback on first use and stops on `close()`; `db/presign` hands out credentials for it.
+ *
  * Use `start` from Promise code and `layer` from Effect code; both run the same server, in its own
  * runtime, so a test's `TestClock` or logger never reaches it.
  */
