@@ -170,6 +170,29 @@ describe("createLanceConnection", () => {
     expect(hybrid.map((row) => row.id)).toEqual([2])
   })
 
+  it("keeps working for hours on credentials that live one minute (the store's clock and the SDK's moved together)", async () => {
+    server.db.setCredentialLifetime(60_000)
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() })
+    const db = await client.createLanceConnection(server.appId)
+    try {
+      const table = await db.openTable("docs")
+      const presigns = server.db.presignCount()
+      const expired = server.db.refused().get("ExpiredToken") ?? 0
+      for (let hour = 1; hour <= 3; hour++) {
+        vi.setSystemTime(Date.now() + 3_600_000)
+        const rows = await table.query().where("id = 3").toArray()
+        expect(rows.map((row) => row.text)).toEqual(["kittens play"])
+        expect(server.db.presignCount()).toBe(presigns + hour)
+      }
+      // Each refresh came before the old key was used again: the store refused nothing.
+      expect(server.db.refused().get("ExpiredToken") ?? 0).toBe(expired)
+    } finally {
+      vi.useRealTimers()
+      db.close()
+      server.db.setCredentialLifetime(3_600_000)
+    }
+  })
+
   it("closing the client closes the connections it opened", async () => {
     const own = new FlowLikeClient({ baseUrl: server.url, pat: server.pat })
     const db = await own.createLanceConnection(server.appId)
