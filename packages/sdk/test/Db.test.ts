@@ -96,7 +96,17 @@ describe("Db", () => {
       })
       assert.deepStrictEqual([add?.method, add?.url, JSON.parse(add?.body ?? "")], ["PUT", "https://flow.test/api/v1/apps/a1/db/docs", { items: [{ id: 1.5 }] }])
       assert.deepStrictEqual([remove?.method, JSON.parse(remove?.body ?? "")], ["DELETE", { query: "id = 1" }])
-    }).pipe(Effect.provide(sdkLayer((request) => MockHttpClient.json(request.method === "POST" ? [] : null)))))
+      const [tables, count] = yield* withDb((db) => Effect.all([db.listTables("a1"), db.countItems("a1", "docs")]))
+      assert.deepStrictEqual([tables, count], [["docs"], 42])
+      assert.deepStrictEqual((yield* recorded).slice(3).map((request) => `${request.method} ${request.url}`), [
+        "GET https://flow.test/api/v1/apps/a1/db",
+        "GET https://flow.test/api/v1/apps/a1/db/docs/count"
+      ])
+    }).pipe(Effect.provide(sdkLayer((request) =>
+      MockHttpClient.json(
+        request.method === "POST" ? [] : request.url.endsWith("/db") ? ["docs"] : request.url.endsWith("/count") ? 42 : null
+      )
+    ))))
 
   it.effect("refuses table names LanceDB cannot hold, and bad pages, before sending anything", () =>
     Effect.gen(function*() {
