@@ -26,6 +26,7 @@ import {
   openaiChat,
   undiciStatus
 } from "./baselines.ts"
+import { type DbBench, startDbBench } from "./db.ts"
 import { runNode, startServer } from "./processes.ts"
 import { chatModel, embedInputs, PAT, STATUS_RUN_ID, watchToken } from "./protocol.ts"
 import * as Sdk from "./sdk.ts"
@@ -56,7 +57,10 @@ const sizes = smoke
     chatChunks: 50,
     embedInputs: 40,
     embedBatchSizes: [8, 32, 128],
-    embedConcurrency: 4
+    embedConcurrency: 4,
+    dbRows: 200,
+    dbDim: 384,
+    dbSearches: 3
   }
   : {
     rounds: 7,
@@ -75,7 +79,10 @@ const sizes = smoke
     chatChunks: 20_000,
     embedInputs: 1000,
     embedBatchSizes: [8, 32, 128],
-    embedConcurrency: 4
+    embedConcurrency: 4,
+    dbRows: 10_000,
+    dbDim: 384,
+    dbSearches: 50
   }
 
 const gc = () => (globalThis as { gc?: () => void }).gc?.()
@@ -318,6 +325,29 @@ const embedPath = (id: string, batchSize: number): Path => ({
   ]
 })
 
+/** The DB paths' dev server and connections, started on first use (only when a DB path runs). */
+let dbBench: Promise<DbBench> | undefined
+const db = () => (dbBench ??= startDbBench({ rows: sizes.dbRows, dim: sizes.dbDim, searches: sizes.dbSearches }))
+const dbPath = (id: string, title: string, metric: string, run: (bench: DbBench, via: "sdk" | "raw") => Promise<number>, target?: number): Path => ({
+  id,
+  title,
+  metric,
+  unit: "ms",
+  better: "lower",
+  target,
+  rounds: sizes.rounds,
+  warmups: sizes.warmups,
+  variants: [
+    { name: "raw @lancedb/lancedb", role: "baseline", measure: async () => run(await db(), "raw") },
+    { name: "SDK connection (createLanceConnection)", role: "sdk", measure: async () => run(await db(), "sdk") }
+  ]
+})
+const dbPaths = (): ReadonlyArray<Path> => [
+  dbPath("9a", `LanceDB insert, ${sizes.dbRows} x ${sizes.dbDim}-dim rows over s3://`, "time to create the table", (bench, via) => bench.insert(via), 1.05),
+  dbPath("9b", `LanceDB top-10 vector search, ${sizes.dbRows} x ${sizes.dbDim}-dim rows`, `p50 of ${sizes.dbSearches} searches`, (bench, via) => bench.search(via), 1.05),
+  dbPath("9c", "LanceDB credential refresh (presign + reconnect)", "time per refresh", (bench, via) => bench.refresh(via))
+]
+
 const paths: ReadonlyArray<Path> = [
   {
     id: "1",
@@ -490,7 +520,8 @@ const paths: ReadonlyArray<Path> = [
       return chatVariants.map((variant) => firstChunkMs.get(variant.name)!.slice(-sizes.rounds))
     }
   },
-  ...sizes.embedBatchSizes.map((batchSize, index) => embedPath(`8${"abc"[index]}`, batchSize))
+  ...sizes.embedBatchSizes.map((batchSize, index) => embedPath(`8${"abc"[index]}`, batchSize)),
+  ...dbPaths()
 ]
 
 const results: Array<PathResult> = []
@@ -514,6 +545,7 @@ try {
   await client.close()
   await runtime.dispose()
   server.stop()
+  if (dbBench !== undefined) await (await dbBench).close()
 }
 
 const cpu = cpus()

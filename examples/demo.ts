@@ -1,7 +1,8 @@
 /**
  * A tour of the SDK against the embedded Flow-Like dev server (real HTTP over loopback):
  * stream a workflow's events, start a run asynchronously and follow it to the end, see the typed
- * errors, stream a chat answer and find the nearest document by embeddings. Run it with `pnpm demo`. Set FLOW_LIKE_BASE_URL, FLOW_LIKE_PAT, FLOW_LIKE_APP_ID,
+ * errors, stream a chat answer, find the nearest document by embeddings, and store embedded
+ * documents in the app's database to search them through LanceDB (a small RAG flow). Run it with `pnpm demo`. Set FLOW_LIKE_BASE_URL, FLOW_LIKE_PAT, FLOW_LIKE_APP_ID,
  * FLOW_LIKE_BOARD_ID and FLOW_LIKE_NODE_ID and pass `--remote` to point the first part at a real server.
  */
 import { ChatStream, FlowLikeClient, FlowLikeError } from "@flow-like/client"
@@ -113,6 +114,26 @@ try {
     const scores = documents.map((document, index) => ({ document, score: cosine(embeddings[index] ?? [], query) }))
     const best = scores.reduce((top, candidate) => (candidate.score > top.score ? candidate : top))
     print(`  ${question} -> "${best.document}" (cosine ${best.score.toFixed(2)})`)
+
+    heading("6. RAG: store embedded documents, search them through LanceDB")
+    const notes = [
+      "Tables live in the app's LanceDB database",
+      "Credentials for LanceDB expire after one hour",
+      "The dev server runs a local embedding model"
+    ]
+    const stored = await client.embed({ bitId: embeddingBitId, input: notes, embedType: "document" })
+    const lance = await client.createLanceConnection(server.appId, { accessMode: "write" })
+    try {
+      await lance.createTable("notes", notes.map((text, index) => ({ id: index, text, vector: [...(stored.embeddings[index] ?? [])] })))
+      print(`  stored ${await client.countItems(server.appId, "notes")} notes; tables: ${(await client.listTables(server.appId)).join(", ")}`)
+      const ask = "when do LanceDB credentials expire?"
+      const [asked = []] = (await client.embed({ bitId: embeddingBitId, input: ask, embedType: "query" })).embeddings
+      const table = await lance.openTable("notes")
+      const [hit] = await table.vectorSearch([...asked]).limit(1).toArray()
+      print(`  rag: ${ask} -> "${String(hit?.text)}"`)
+    } finally {
+      lance.close()
+    }
   }
   print("\nDone.")
 } finally {

@@ -38,7 +38,7 @@ describe("bench", () => {
       const stdout = await runSmoke(join(dir, "smoke.json"))
       const report = JSON.parse(readFileSync(join(dir, "smoke.json"), "utf8")) as Report
       expect(report.smoke).toBe(true)
-      expect(report.results.map((path) => path.id)).toEqual(["1", "2", "3a", "3b", "4", "5", "6", "7a", "7b", "8a", "8b", "8c"])
+      expect(report.results.map((path) => path.id)).toEqual(["1", "2", "3a", "3b", "4", "5", "6", "7a", "7b", "8a", "8b", "8c", "9a", "9b", "9c"])
       for (const path of report.results) {
         expect(path.variants.filter((variant) => variant.role === "baseline")).toHaveLength(1)
         expect(path.variants.some((variant) => variant.role === "sdk")).toBe(true)

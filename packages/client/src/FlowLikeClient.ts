@@ -23,9 +23,11 @@ import * as Exit from "effect/Exit"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Config from "@flow-like/effect/Config"
+import * as Db from "@flow-like/effect/Db"
 import * as Execution from "@flow-like/effect/Execution"
 import * as FlowLike from "@flow-like/effect/FlowLike"
 import * as FlowLikeError from "@flow-like/effect/FlowLikeError"
+import * as Lance from "@flow-like/effect/lance"
 import * as Models from "@flow-like/effect/Models"
 import * as Workflows from "@flow-like/effect/Workflows"
 import * as Apps from "@flow-like/effect/Apps"
@@ -108,8 +110,36 @@ const chatCompletionsMethod = (
   return chatCompletions
 }
 
+/** Options of `createLanceConnection`. */
+export interface LanceConnectionOptions extends CallOptionsInput {
+  /** `read` (default) or `write`. */
+  readonly accessMode?: Db.AccessMode | undefined
+  /** Called after each credential refresh, with the new expiry. */
+  readonly onRefresh?: ((expiresAt: Date | undefined) => void) | undefined
+}
+
+/** `createLanceConnection` over the client's `getDbCredentials`: presigns for the first credentials and each refresh. */
+const lanceConnectionMethod = (
+  getDbCredentials: (appId: string, options?: Db.CredentialsOptions & CallOptionsInput) => Promise<Db.DbCredentials>,
+  open: Set<Lance.OpenConnection>
+) =>
+(appId: string, options: LanceConnectionOptions = {}): Promise<Lance.Connection> =>
+  Lance.open(() => getDbCredentials(appId, { accessMode: options.accessMode, ...callOptionsOf(options) }), {
+    accessMode: options.accessMode,
+    onRefresh: options.onRefresh,
+    operation: "FlowLikeClient.createLanceConnection"
+  }).then((opened) => {
+    open.add(opened)
+    return opened.connection
+  })
+
+const callOptionsOf = (options: CallOptionsInput): CallOptionsInput => {
+  const { accessMode: _mode, onRefresh: _onRefresh, ...call } = options as LanceConnectionOptions
+  return call
+}
+
 /** Every method of the client: one line each (service, method, position of its options object). */
-const methods = (adapter: ReturnType<typeof makeAdapter<FlowLike.Services>>) => ({
+const methods = (adapter: ReturnType<typeof makeAdapter<FlowLike.Services>>, lanceConnections: Set<Lance.OpenConnection> = new Set()) => ({
   /** Runs a board from a start node and yields its events until `completed`; a failed run throws `RunError` after its events. */
   triggerWorkflow: adapter.stream(Workflows.Workflows, "triggerWorkflow", 4),
   /** Starts a board run and resolves at once with its run id and poll token. */
@@ -208,7 +238,29 @@ const methods = (adapter: ReturnType<typeof makeAdapter<FlowLike.Services>>) => 
   /** Every execution record, page after page. */
   allExecutionUsage: adapter.stream(Usage.Usage, "allExecutionUsage", 0),
   /** Totals and counts over the caller's whole usage history. */
-  getUsageSummary: adapter.effect(Usage.Usage, "getUsageSummary", 0)
+  getUsageSummary: adapter.effect(Usage.Usage, "getUsageSummary", 0),
+  /** LanceDB credentials: `{ uri, storageOptions, expiresAt }` (secrets hidden from `JSON.stringify` and `inspect`). */
+  getDbCredentials: adapter.effect(Db.Db, "getDbCredentials", 1),
+  /** The presign answer, decoded (`sharedCredentials` with one of `Aws`, `Azure`, `Gcp`; secrets `Redacted`). */
+  getDbCredentialsRaw: adapter.effect(Db.Db, "getDbCredentialsRaw", 1),
+  /** The app's table names. */
+  listTables: adapter.effect(Db.Db, "listTables", 1),
+  /** One page of a table's rows (`limit` 1 to 250, `offset`). */
+  listRows: adapter.effect(Db.Db, "listRows", 2),
+  /** Every row of a table, a page at a time, as an awaitable `AsyncIterable`. */
+  iterateRows: adapter.stream(Db.Db, "iterateRows", 2),
+  /** Rows matching `{ filter?, sql?, vector?, fts?, rerank?, select?, limit?, offset? }`. */
+  queryTable: adapter.effect(Db.Db, "queryTable", 2),
+  /** The table's Arrow schema as typed fields. */
+  getTableSchema: adapter.effect(Db.Db, "getTableSchema", 2),
+  /** The number of rows. */
+  countItems: adapter.effect(Db.Db, "countItems", 2),
+  /** Appends rows; a column mixing whole numbers and fractions (`[0.5, 0]`) fails on the server. */
+  addToTable: adapter.effect(Db.Db, "addToTable", 3),
+  /** Deletes the rows matching a SQL-style filter. */
+  deleteFromTable: adapter.effect(Db.Db, "deleteFromTable", 3),
+  /** A real `@lancedb/lancedb` connection that presigns again before its credentials expire; closed with the client. */
+  createLanceConnection: lanceConnectionMethod(adapter.effect(Db.Db, "getDbCredentials", 1), lanceConnections)
 })
 
 /** The client's API methods. */
@@ -223,6 +275,8 @@ export class FlowLikeClient implements AsyncDisposable {
   readonly #managed: ManagedRuntime.ManagedRuntime<FlowLike.Services, never>
   /** Fired by `close()`: ends the calls of the LangChain models made by the factories. */
   readonly #closed = new AbortController()
+  /** The LanceDB connections `createLanceConnection` opened: closed with the client. */
+  readonly #lanceConnections = new Set<Lance.OpenConnection>()
   /** The validated configuration (secrets stay redacted). */
   readonly config: Config.ResolvedConfig
 
@@ -240,7 +294,7 @@ export class FlowLikeClient implements AsyncDisposable {
     this.config = exit.value
     this.#managed = ManagedRuntime.make(FlowLike.layerResolved(exit.value))
     this.#runtime = new ClientRuntime(this.#managed)
-    Object.assign(this, methods(makeAdapter(this.#runtime)))
+    Object.assign(this, methods(makeAdapter(this.#runtime), this.#lanceConnections))
   }
 
   /**
@@ -265,6 +319,8 @@ export class FlowLikeClient implements AsyncDisposable {
   /** Ends every running stream and pending call with `AbortedError` and releases the client's resources. */
   close(): Promise<void> {
     if (!this.#closed.signal.aborted) this.#closed.abort("the FlowLikeClient was closed")
+    for (const connection of this.#lanceConnections) connection.close()
+    this.#lanceConnections.clear()
     return this.#runtime.close()
   }
 

@@ -14,7 +14,8 @@ export type {
   FlowLikeClientMethods,
   FlowLikeClientOptions,
   LangChainChatOptions,
-  LangChainEmbeddingsOptions
+  LangChainEmbeddingsOptions,
+  LanceConnectionOptions
 } from "./FlowLikeClient.ts"
 export { FlowLikeError } from "@flow-like/effect/FlowLikeError"
 export type { FlowLikeErrorReason } from "@flow-like/effect/FlowLikeError"
@@ -74,3 +75,16 @@ export type {
   UsagePage,
   UsageSummary
 } from "@flow-like/effect/Usage"
+export type {
+  AccessMode,
+  CredentialsOptions,
+  DbCredentials,
+  DbCredentialsRaw,
+  PageOptions,
+  Query,
+  Row,
+  SchemaField,
+  SharedCredentials,
+  StorageOptions,
+  TableSchema
+} from "@flow-like/effect/Db"

@@ -13,7 +13,7 @@ const run = (script: string) =>
   })
 
 describe("demos", () => {
-  it("the Promise demo streams a workflow, follows a run, shows typed errors, streams a chat and picks a document by embeddings", async () => {
+  it("the Promise demo streams a workflow, follows a run, shows typed errors, streams a chat picks a document by embeddings and runs a small RAG flow through LanceDB", async () => {
     const { code, stdout } = await run("examples/demo.ts")
     expect(code).toBe(0)
     expect(stdout).toContain("=== 1. Stream a workflow (SSE) ===")
@@ -23,6 +23,8 @@ describe("demos", () => {
     expect(stdout).toContain("NotFoundError (HTTP 404, code NOT_FOUND)")
     expect(stdout).toContain("You said: Say hello to the demo")
     expect(stdout).toContain("how do I follow a run? -> \"Runs can be followed by long polling\"")
+    expect(stdout).toContain("stored 3 notes; tables: notes")
+    expect(stdout).toContain("rag: when do LanceDB credentials expire? -> \"Credentials for LanceDB expire after one hour\"")
     expect(stdout.trimEnd().endsWith("Done.")).toBe(true)
   }, 70_000)
 

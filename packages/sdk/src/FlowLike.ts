@@ -28,6 +28,7 @@ import * as HttpClient from "effect/http/HttpClient"
 import { Auth } from "./Auth.ts"
 import * as Config from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
+import { Db } from "./Db.ts"
 import { DirectFetch, FlowLikeHttp } from "./FlowLikeHttp.ts"
 import { Execution } from "./Execution.ts"
 import { Models } from "./Models.ts"
@@ -38,7 +39,7 @@ import { Sinks } from "./Sinks.ts"
 import { Usage } from "./Usage.ts"
 
 /** Every service the SDK provides. */
-export type Services = Config.FlowLikeConfig | Auth | FlowLikeHttp | Workflows | Execution | Models
+export type Services = Config.FlowLikeConfig | Auth | FlowLikeHttp | Workflows | Execution | Models | Db
   | Boards | Apps | Sinks | Usage
 
 const servicesFrom = <E, R>(
@@ -46,7 +47,10 @@ const servicesFrom = <E, R>(
 ): Layer.Layer<Services, E, R | HttpClient.HttpClient> => {
   const base = Layer.provideMerge(Auth.layer, config)
   const http = Layer.provideMerge(FlowLikeHttp.layer, base)
-  return Layer.provideMerge(Layer.mergeAll(Workflows.layer, Execution.layer, Models.layer, Boards.layer, Apps.layer, Sinks.layer, Usage.layer), http)
+  return Layer.provideMerge(
+    Layer.mergeAll(Workflows.layer, Execution.layer, Models.layer, Db.layer, Boards.layer, Apps.layer, Sinks.layer, Usage.layer),
+    http
+  )
 }
 
 /** The SDK's services over a given `HttpClient` (use this to bring your own transport). */

@@ -6,7 +6,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Redacted, Schema, Stream } from "effect"
 import { MockHttpClient } from "@flow-like/testing"
-import { ApiErrors, BitsApi, Execution, ExecutionApi, FlowLikeApi, HealthApi, Models, ModelsApi, Workflows, WorkflowsApi } from "../src/index.ts"
+import { ApiErrors, BitsApi, Db, DbApi, Execution, ExecutionApi, FlowLikeApi, HealthApi, Models, ModelsApi, Workflows, WorkflowsApi } from "../src/index.ts"
 import type { FlowLikeError } from "../src/index.ts"
 import * as Fixtures from "./fixtures/index.ts"
 import { sdkLayer } from "./utils/mock.ts"
@@ -243,5 +243,64 @@ describe("contract: the SDK over the real server's answers", () => {
       }
       const streamed = yield* flipped(run(answer(Fixtures.error400Upstream, 400), (models) => Stream.runDrain(models.chatCompletionsStream(chat))))
       assert.include(streamed.message, "Upstream error")
+    }))
+})
+
+describe("contract: the database routes", () => {
+  it("decodes presign (AWS and R2), tables, rows, query, schema and count with the declaration", () => {
+    const aws = roundTrip(DbApi.PresignDbAccessResponse, Fixtures.dbPresignAws)
+    assert.strictEqual(aws.dbPath, "apps/q2w8mzv1k0h4c6n9r3t5y7pe/storage/db")
+    assert.ok("Aws" in aws.sharedCredentials && aws.sharedCredentials.Aws.contentConfig === undefined)
+    const r2 = roundTrip(DbApi.PresignDbAccessResponse, Fixtures.dbPresignR2)
+    assert.ok("Aws" in r2.sharedCredentials && r2.sharedCredentials.Aws.region === "auto")
+    assert.deepStrictEqual(roundTrip(successOf(api.groups.db.endpoints.listTables), Fixtures.dbListTables), ["documents", "chunks"])
+    assert.lengthOf(roundTrip(successOf(api.groups.db.endpoints.listRows), Fixtures.dbRows) as Array<unknown>, 2)
+    assert.lengthOf(roundTrip(successOf(api.groups.db.endpoints.queryTable), Fixtures.dbQueryVector) as Array<unknown>, 1)
+    const schema = roundTrip(DbApi.ArrowSchema, Fixtures.dbSchema)
+    assert.deepStrictEqual(schema.fields.map((field) => field.name), ["id", "title", "text", "vector"])
+    assert.strictEqual(roundTrip(successOf(api.groups.db.endpoints.countItems), Fixtures.dbCount), 42)
+    for (const text of [Fixtures.error500TableNotInitialized, Fixtures.error400DbNoQuery, Fixtures.error500Datafusion, Fixtures.error400AccessMode]) {
+      roundTrip(ApiErrors.ErrorEnvelope, text)
+    }
+  })
+
+  it.effect("the Db service turns the real answers into LanceDB options, typed rows and typed errors", () =>
+    Effect.gen(function*() {
+      const run = <A>(respond: MockHttpClient.MockResponse, use: (db: Db.Db["Service"]) => Effect.Effect<A, FlowLikeError.FlowLikeError>) =>
+        Effect.flatMap(Effect.service(Db.Db), use).pipe(Effect.provide(sdkLayer(() => respond, { maxRetries: 0 })))
+      const aws = yield* run(answer(Fixtures.dbPresignAws), (db) => db.getDbCredentials("q2w8mzv1k0h4c6n9r3t5y7pe"))
+      assert.strictEqual(aws.uri, "s3://flow-like-content/apps/q2w8mzv1k0h4c6n9r3t5y7pe/storage/db")
+      assert.deepStrictEqual(Object.keys(aws.storageOptions).sort(), [
+        "aws_access_key_id",
+        "aws_region",
+        "aws_secret_access_key",
+        "aws_session_token"
+      ])
+      assert.strictEqual(aws.storageOptions.aws_secret_access_key, "wJalrXUtnFEMIexampleSECRETkey0123456789ab")
+      assert.notInclude(JSON.stringify(aws), "wJalrXUtnFEMIexampleSECRETkey0123456789ab")
+      assert.strictEqual(aws.expiresAt?.toISOString(), "2026-02-21T14:03:11.000Z")
+      const r2 = yield* run(answer(Fixtures.dbPresignR2), (db) => db.getDbCredentials("q2w8mzv1k0h4c6n9r3t5y7pe", { accessMode: "write" }))
+      assert.strictEqual(r2.storageOptions.aws_endpoint, "https://0a1b2c3d4e5f60718293a4b5c6d7e8f9.r2.cloudflarestorage.com")
+      assert.strictEqual(r2.storageOptions.allow_http, undefined)
+      assert.strictEqual(r2.storageOptions.aws_region, "auto")
+      const raw = yield* run(answer(Fixtures.dbPresignR2), (db) => db.getDbCredentialsRaw("q2w8mzv1k0h4c6n9r3t5y7pe"))
+      assert.ok("Aws" in raw.sharedCredentials && Redacted.isRedacted(raw.sharedCredentials.Aws.secretAccessKey))
+      assert.strictEqual(raw.accessMode, "write")
+      const schema = yield* run(answer(Fixtures.dbSchema), (db) => db.getTableSchema("a", "documents"))
+      assert.deepStrictEqual(schema.fields.map((field) => field.type), ["Int64", "Utf8", "Utf8", "FixedSizeList(Float32, 4)"])
+      assert.strictEqual(yield* run(answer(Fixtures.dbCount), (db) => db.countItems("a", "documents")), 42)
+      const rows = yield* run(answer(Fixtures.dbRows), (db) => db.listRows("a", "documents", { limit: 2 }))
+      assert.deepStrictEqual(rows[1]?.vector, [0.5, 0.6000000238418579, 0.699999988079071, 0.800000011920929])
+      const missing = yield* flipped(run(answer(Fixtures.error500TableNotInitialized, 500), (db) => db.countItems("a", "nope")))
+      assert.strictEqual(missing.reason._tag, "ServerError")
+      assert.strictEqual(missing.code, "INTERNAL_ERROR")
+      assert.include(missing.message, "Table not initialized")
+      const noQuery = yield* flipped(run(answer(Fixtures.error400DbNoQuery, 400), (db) => db.queryTable("a", "documents", {})))
+      assert.strictEqual(noQuery.reason._tag, "InvalidRequestError")
+      assert.include(noQuery.message, "No valid query parameters provided")
+      const sql = yield* flipped(run(answer(Fixtures.error500Datafusion, 500), (db) => db.queryTable("a", "documents", { sql: "SELEC" })))
+      assert.strictEqual(sql.code, "DATAFUSION_ERROR")
+      const mode = yield* flipped(run(answer(Fixtures.error400AccessMode, 400), (db) => db.getDbCredentialsRaw("a")))
+      assert.include(mode.message, "access_mode must be either 'read' or 'write'")
     }))
 })

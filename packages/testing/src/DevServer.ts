@@ -5,6 +5,9 @@
  * every route of the SDK's `FlowLikeApi` declaration, plus that declaration's OpenAPI 3.1 document
  * at `GET /api-doc/openapi.json` and a reference page that works offline at `GET /docs`.
  *
+ * The DB routes run real LanceDB on an S3-compatible store (fauxqs) that the server starts on
+ * loopback on first use and stops on `close()`; `db/presign` hands out credentials for it.
+ *
  * Use `start` from Promise code and `layer` from Effect code; both run the same server, in its own
  * runtime, so a test's `TestClock` or logger never reaches it.
  */
@@ -14,6 +17,7 @@ import { HttpServer } from "effect/http"
 import type { ServeError } from "effect/http/HttpServerError"
 import { createServer } from "node:http"
 import { makeBitsHandlers } from "./internal/handlers/Bits.ts"
+import { makeDbHandlers } from "./internal/handlers/Db.ts"
 import { makeExecutionHandlers } from "./internal/handlers/Execution.ts"
 import { healthHandlers } from "./internal/handlers/Health.ts"
 import { makeAnthropicChat, makeModelsHandlers } from "./internal/handlers/Models.ts"
@@ -41,6 +45,7 @@ import { seedBits, seedDemo, seedDemoSinks, seedIds } from "./internal/Seed.ts"
 import { makeApps } from "./internal/stores/Apps.ts"
 import { makeBoards } from "./internal/stores/Boards.ts"
 import { makeCredentials } from "./internal/stores/Credentials.ts"
+import { makeDbStore } from "./internal/stores/Db.ts"
 import { makeEvents } from "./internal/stores/Events.ts"
 import { makeFaults } from "./internal/stores/Faults.ts"
 import { makeGates } from "./internal/stores/Gates.ts"
@@ -140,6 +145,21 @@ export interface DevServer {
     /** The running totals `GET /chat/usage` reports, in micro-dollars (one per token). */
     usage(): { readonly llmPrice: number; readonly embeddingPrice: number }
   }
+  readonly db: {
+    /**
+     * Adds rows to a table of `appId` (default the seeded app) through the same LanceDB store the
+     * routes use, creating the table on first use. The same type rules apply as for `PUT …/db/{t}`.
+     */
+    addRows(table: string, rows: ReadonlyArray<Readonly<Record<string, unknown>>>, appId?: string): Promise<void>
+    /** How long credentials issued from now on stay valid (milliseconds). */
+    setCredentialLifetime(millis: number): void
+    /** Makes every credential issued so far expired now: the store refuses them with 403 `ExpiredToken`. */
+    expireCredentials(): void
+    /** How many `db/presign` requests were answered. */
+    presignCount(): number
+    /** Requests the object store refused so far, by S3 error code (`ExpiredToken`, `AccessDenied`, ...). */
+    refused(): ReadonlyMap<string, number>
+  }
   /** Every request received, in order (live view). */
   readonly requests: ReadonlyArray<RecordedRequest>
   /**
@@ -180,6 +200,7 @@ const build = (options: Options, scope: Scope.Closeable) =>
       seedBits(models, seed.bits)
     }
     const runs = makeRuns()
+    const db = makeDbStore({ lifetimeMillis: options.dbCredentialLifetimeMillis })
     const pollTokens = makePollTokens()
     const gates = makeGates()
     const faults = makeFaults()
@@ -231,7 +252,8 @@ const build = (options: Options, scope: Scope.Closeable) =>
             streams,
             keepAliveMillis: options.keepAliveMillis ?? 1000
           }),
-          usage: makeUsageHandlers({ usage, models })
+          usage: makeUsageHandlers({ usage, models }),
+          db: makeDbHandlers({ apps, db })
         },
         intercepts: { "models.chatCompletions": makeAnthropicChat({ models, streams }) },
         requests,
@@ -243,7 +265,8 @@ const build = (options: Options, scope: Scope.Closeable) =>
       scope,
       streams.endAll.pipe(
         Effect.andThen(FiberSet.clear(backgroundRuns)),
-        Effect.andThen(Effect.sync(() => nodeServer.closeAllConnections()))
+        Effect.andThen(Effect.sync(() => nodeServer.closeAllConnections())),
+        Effect.andThen(Effect.promise(() => db.close()))
       )
     )
 
@@ -294,6 +317,16 @@ const build = (options: Options, scope: Scope.Closeable) =>
         script: models.script,
         failUpstream: (bitId, failure = {}) => models.failUpstream(bitId, failure),
         usage: () => ({ ...models.usage })
+      },
+      db: {
+        addRows: async (table, rows, appId = homeAppId) => {
+          apps.require(appId)
+          await db.add(appId, table, rows as Array<Record<string, unknown>>)
+        },
+        setCredentialLifetime: db.setCredentialLifetime,
+        expireCredentials: db.expireCredentials,
+        presignCount: db.presigned,
+        refused: db.refused
       },
       requests: requests.all,
       nextStreamClosed: () => Effect.runPromise(streams.nextClosed),

@@ -14,7 +14,7 @@
  * @since 0.1.0
  */
 import { Effect, Layer, Redacted, Schema, Stream } from "effect"
-import { Apps, Boards, Execution, Models, Sinks, Usage, WorkflowEvent, Workflows, WorkflowsApi } from "@flow-like/effect"
+import { Apps, Boards, Db, Execution, Models, Sinks, Usage, WorkflowEvent, Workflows, WorkflowsApi } from "@flow-like/effect"
 
 /** Implementations for some operations of each service. */
 export interface Implementations {
@@ -119,6 +119,23 @@ export const layer = (implementations: Implementations = {}): Layer.Layer<Mocked
     Layer.succeed(Sinks.Sinks, Sinks.Sinks.of({ ...sinksDefaults, ...implementations.sinks })),
     Layer.succeed(Usage.Usage, Usage.Usage.of({ ...usageDefaults, ...implementations.usage }))
   )
+
+const dbDefaults: Db.Db["Service"] = {
+  getDbCredentialsRaw: () => Effect.die(notMocked("Db.getDbCredentialsRaw")),
+  getDbCredentials: () => Effect.die(notMocked("Db.getDbCredentials")),
+  listTables: () => Effect.die(notMocked("Db.listTables")),
+  listRows: () => Effect.die(notMocked("Db.listRows")),
+  iterateRows: () => Stream.die(notMocked("Db.iterateRows")),
+  queryTable: () => Effect.die(notMocked("Db.queryTable")),
+  getTableSchema: () => Effect.die(notMocked("Db.getTableSchema")),
+  countItems: () => Effect.die(notMocked("Db.countItems")),
+  addToTable: () => Effect.die(notMocked("Db.addToTable")),
+  deleteFromTable: () => Effect.die(notMocked("Db.deleteFromTable"))
+}
+
+/** `Db` backed by the given operations; the others die naming themselves. */
+export const dbLayer = (implementation: Partial<Db.Db["Service"]> = {}): Layer.Layer<Db.Db> =>
+  Layer.succeed(Db.Db, Db.Db.of({ ...dbDefaults, ...implementation }))
 
 let eventCounter = 0
 

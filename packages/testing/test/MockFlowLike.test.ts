@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Stream } from "effect"
-import { Apps, Boards, Execution, Workflows } from "@flow-like/effect"
+import { Apps, Boards, Db, Execution, Workflows } from "@flow-like/effect"
 import { MockFlowLike } from "@flow-like/testing"
 
 /** Code under test: counts the log lines of a run and reports its final status. */
@@ -74,4 +74,14 @@ describe("MockFlowLike", () => {
       assert.strictEqual(event._tag === "Progress" ? event.progress : 0, 50)
       assert.strictEqual(MockFlowLike.runEvent(3, "run:r1", { runId: "r1", nodeIds: ["a"], method: "add" })._tag, "NodeState")
     }))
+})
+
+describe("MockFlowLike.dbLayer", () => {
+  it.effect("answers the mocked Db operations and dies naming the others", () =>
+    Effect.gen(function*() {
+      const db = yield* Db.Db
+      assert.strictEqual(yield* db.countItems("app", "docs"), 7)
+      const exit = yield* Effect.exit(db.listTables("app"))
+      assert.ok(Exit.isFailure(exit) && Cause.pretty(exit.cause).includes("Db.listTables was called but is not mocked"))
+    }).pipe(Effect.provide(MockFlowLike.dbLayer({ countItems: () => Effect.succeed(7) }))))
 })

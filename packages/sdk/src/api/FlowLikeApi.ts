@@ -8,6 +8,7 @@
 import * as HttpApi from "effect/http-api/HttpApi"
 import * as OpenApi from "effect/http-api/OpenApi"
 import { BitsApi } from "./BitsApi.ts"
+import { DbApi } from "./DbApi.ts"
 import { ExecutionApi } from "./ExecutionApi.ts"
 import { HealthApi } from "./HealthApi.ts"
 import { ModelsApi } from "./ModelsApi.ts"
@@ -28,6 +29,7 @@ export const FlowLikeApi = HttpApi.make("flow-like")
   .add(AppsApi)
   .add(SinksApi)
   .add(UsageApi)
+  .add(DbApi)
   .prefix("/api/v1")
   .annotateMerge(OpenApi.annotations({
     title: "Flow-Like API",

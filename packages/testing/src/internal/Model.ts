@@ -131,6 +131,8 @@ export interface Options {
   readonly pollIntervalMillis?: number
   /** Called once per answered request, when its response head is ready (streams keep going after). */
   readonly onResponse?: (entry: ResponseLogEntry) => void
+  /** How long `db/presign` credentials stay valid, in milliseconds. Default one hour, as the real server. */
+  readonly dbCredentialLifetimeMillis?: number
 }
 
 /** One answered request, as the dev server command logs it. */
