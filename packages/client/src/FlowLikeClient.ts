@@ -36,7 +36,7 @@ import * as Sinks from "@flow-like/effect/Sinks"
 import * as Usage from "@flow-like/effect/Usage"
 import { makeAdapter } from "./internal/adapter.ts"
 import { loadLangChain } from "./internal/langchain.ts"
-import type { LangChainChatOptions, LangChainEmbeddingsOptions } from "./internal/langchain.ts"
+import type { FlowLikeChatModel, FlowLikeEmbeddings, LangChainChatOptions, LangChainEmbeddingsOptions } from "./internal/langchain.ts"
 import { ClientRuntime } from "./internal/runtime.ts"
 import type { AwaitableIterable, CallOptionsInput } from "./internal/runtime.ts"
 
@@ -302,7 +302,7 @@ export class FlowLikeClient implements AsyncDisposable {
    * runtime. Asynchronous because `@flow-like/langchain` (an optional peer) is loaded on first use;
    * when it is not installed, rejects with a `ConfigurationError` naming the packages to install.
    */
-  async asLangChainChat(bitId: string, options: LangChainChatOptions = {}): Promise<import("@flow-like/langchain").FlowLikeChatModel> {
+  async asLangChainChat(bitId: string, options: LangChainChatOptions = {}): Promise<FlowLikeChatModel> {
     const { FlowLikeChatModel } = await loadLangChain("asLangChainChat")
     return new FlowLikeChatModel({ ...options, bitId, runtime: this.#managed, closeSignal: this.#closed.signal })
   }
@@ -311,7 +311,7 @@ export class FlowLikeClient implements AsyncDisposable {
   async asLangChainEmbeddings(
     bitId: string,
     options: LangChainEmbeddingsOptions = {}
-  ): Promise<import("@flow-like/langchain").FlowLikeEmbeddings> {
+  ): Promise<FlowLikeEmbeddings> {
     const { FlowLikeEmbeddings } = await loadLangChain("asLangChainEmbeddings")
     return new FlowLikeEmbeddings({ ...options, bitId, runtime: this.#managed, closeSignal: this.#closed.signal })
   }

@@ -4,16 +4,26 @@
  */
 import * as FlowLikeError from "@flow-like/effect/FlowLikeError"
 import type * as Config from "@flow-like/effect/Config"
-import type * as LangChain from "@flow-like/langchain"
+import type {
+  FlowLikeChatModel,
+  FlowLikeChatModelFields,
+  FlowLikeEmbeddings,
+  FlowLikeEmbeddingsFields
+} from "./langchainTypes.ts"
+
+export type { FlowLikeChatModel, FlowLikeEmbeddings } from "./langchainTypes.ts"
 
 /** The module's exports, as the factories use them. */
-export type LangChainModule = typeof LangChain
+export interface LangChainModule {
+  readonly FlowLikeChatModel: new(fields: FlowLikeChatModelFields) => FlowLikeChatModel
+  readonly FlowLikeEmbeddings: new(fields: FlowLikeEmbeddingsFields) => FlowLikeEmbeddings
+}
 
 /** Options of `asLangChainChat`: the model's own (sampling, streaming, ...); the connection is the client's. */
-export type LangChainChatOptions = Omit<LangChain.FlowLikeChatModelFields, "bitId" | "runtime" | "closeSignal" | keyof Config.Options>
+export type LangChainChatOptions = Omit<FlowLikeChatModelFields, "bitId" | "runtime" | "closeSignal" | keyof Config.Options>
 
 /** Options of `asLangChainEmbeddings`: batching and newline handling; the connection is the client's. */
-export type LangChainEmbeddingsOptions = Omit<LangChain.FlowLikeEmbeddingsFields, "bitId" | "runtime" | "closeSignal" | keyof Config.Options>
+export type LangChainEmbeddingsOptions = Omit<FlowLikeEmbeddingsFields, "bitId" | "runtime" | "closeSignal" | keyof Config.Options>
 
 const PACKAGES = ["@flow-like/langchain", "@langchain/core"]
 
