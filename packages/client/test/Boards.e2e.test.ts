@@ -240,6 +240,25 @@ describe("HTTP sinks end to end", () => {
     expect(server.requests.length).toBe(before + 1)
   })
 
+  it("a sink body over the server's 10 MiB (in UTF-8 bytes) fails before sending, in both shapes; exactly 10 MiB is sent and runs", async () => {
+    const limit = 10 * 1024 * 1024
+    const before = server.requests.length
+    for (const body of ["x".repeat(limit - 1), "é".repeat(limit / 2)]) {
+      const triggered = await failure(client.triggerHttpSink(server.seed.appId, "hello", { body }))
+      expect(triggered.reason._tag).toBe("InvalidArgumentError")
+      expect(triggered.message).toContain("10 MB limit")
+      const streamed = await failure(collect(client.streamHttpSink(server.seed.appId, "hello", { body })))
+      expect(streamed.reason._tag).toBe("InvalidArgumentError")
+    }
+    expect(server.requests.length).toBe(before)
+    server.boards.add({ id: "quiet", steps: [] })
+    server.events.add({ id: "quiet-event", boardId: "quiet", nodeId: server.seed.nodeId })
+    server.sinks.add({ eventId: "quiet-event", path: "/quiet" })
+    const atLimit = await client.triggerHttpSink(server.seed.appId, "quiet", { body: "x".repeat(limit - 2) })
+    expect(atLimit.status).toBe("completed")
+    expect(server.requests.length).toBe(before + 1)
+  })
+
   it("a failed run rejects with RunError after its events", async () => {
     const eventId = "failing-event"
     server.events.add({ id: eventId, boardId: server.seed.failingBoardId, nodeId: server.seed.nodeId })

@@ -93,6 +93,7 @@ export const makeSinksHandlers = (stores: SinksStores): SinksHandlers => {
         const provided = input.request.headers["authorization"]?.replace(/^(Bearer )+/, "")
         if (provided !== sink.authToken) return refusal(401, "Invalid or missing auth token")
       }
+      /** A raw `Body` escapes axum's 2 MB default limit: only `to_bytes`' 10 MB applies here. */
       const text = yield* Effect.mapError(input.request.text, () => badRequest("Failed to read request body"))
       if (Buffer.byteLength(text) > MAX_BODY_BYTES) return yield* badRequest("Failed to read request body")
       const registered = events.get(sink.eventId)
