@@ -52,6 +52,10 @@ export type {
 export type {
   Board,
   BoardCommand,
+  BoardComment,
+  BoardLayer,
+  BoardNode,
+  BoardPin,
   BoardLogsFilters,
   BoardRun,
   BoardRunsFilters,

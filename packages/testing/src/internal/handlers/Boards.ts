@@ -1,8 +1,12 @@
 import type { FlowLikeApi } from "@flow-like/effect/api/FlowLikeApi"
-import { Effect } from "effect"
+import { Comment, Layer, Node } from "@flow-like/effect/api/BoardCommands"
+import { Variable } from "@flow-like/effect/api/WorkflowsApi"
+import { Effect, Schema, SchemaAST } from "effect"
 import { type ApiError, badRequest, internalError } from "../ApiError.ts"
 import type { Handlers } from "../ApiRouter.ts"
 import { authorizeApp, type Principal } from "../Auth.ts"
+import { executeCommands } from "../BoardEditor.ts"
+import { serdeNulls } from "../SerdeJson.ts"
 import type { Apps } from "../stores/Apps.ts"
 import type { BoardRecord, Boards, Version } from "../stores/Boards.ts"
 import type { Logs } from "../stores/Logs.ts"
@@ -18,6 +22,18 @@ export interface BoardsStores {
 
 type BoardsHandlers = Handlers<typeof FlowLikeApi>["boards"]
 
+/** The board's parts as the server writes them: the board's JSON keeps them as given (snake_case). */
+const serdeMap = <A, I>(part: Schema.Codec<A, I>) => {
+  const map = Schema.Record(Schema.String, part)
+  const encode = Schema.encodeSync(map)
+  const withNulls = serdeNulls(SchemaAST.toEncoded(map.ast))
+  return (value: Readonly<Record<string, A>>) => withNulls(encode(value)) as Record<string, unknown>
+}
+const encodeNodes = serdeMap(Node)
+const encodeComments = serdeMap(Comment)
+const encodeLayers = serdeMap(Layer)
+const encodeVariables = serdeMap(Variable)
+
 const answerBoard = (record: BoardRecord, version: Version = record.version) => ({
   id: record.id,
   name: record.name,
@@ -26,10 +42,10 @@ const answerBoard = (record: BoardRecord, version: Version = record.version) => 
   stage: record.stage,
   logLevel: record.logLevel,
   executionMode: record.executionMode,
-  nodes: { ...record.nodes },
-  variables: { ...record.variables },
-  comments: {},
-  layers: {},
+  nodes: encodeNodes(record.nodes),
+  variables: encodeVariables(record.variables),
+  comments: encodeComments(record.comments),
+  layers: encodeLayers(record.layers),
   refs: {},
   viewport: [0, 0, 1] as const,
   pageIds: [],
@@ -132,16 +148,9 @@ export const makeBoardsHandlers = (stores: BoardsStores): BoardsHandlers => {
     executeCommands: ({ params, payload, principal }) =>
       Effect.gen(function*() {
         const record = yield* boardOf(principal, params.app, params.board)
-        for (const command of payload.commands) {
-          const variable: unknown = command["variable"]
-          const id = typeof variable === "object" && variable !== null && "id" in variable && typeof variable.id === "string"
-            ? variable.id
-            : undefined
-          if (command.command_type === "UpsertVariable" && id !== undefined) record.variables[id] = variable
-          if (command.command_type === "RemoveVariable" && id !== undefined) delete record.variables[id]
-        }
+        const { executed } = executeCommands(record, payload.commands)
         record.updatedAt = new Date()
-        return payload.commands
+        return executed
       }),
     getBoardVersions: ({ params, principal }) =>
       Effect.map(boardOf(principal, params.app, params.board), (record) => [...record.versions]),
