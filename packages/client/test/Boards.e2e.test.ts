@@ -157,6 +157,7 @@ describe("boards end to end", () => {
       "UpsertVariable",
       "UpsertLayer"
     ])
+    expect(executed[3]).toEqual({ commandType: "ConnectPin", fromNode: "a", fromPin: "a_out", toNode: "nowhere", toPin: "x" })
     const moved = executed[4]
     expect(moved?.commandType === "MoveNode" ? moved.fromCoordinates : undefined).toEqual([100, 0, 0])
     const upserted = executed[5]
