@@ -205,6 +205,18 @@ describe("boards end to end", () => {
     expect(server.requests.length).toBe(before)
   })
 
+  it("filters a run's logs with LanceDB SQL; a filter LanceDB cannot run is the server's 500 (ServerError)", async () => {
+    const started = await client.triggerWorkflowAsync(server.seed.appId, server.seed.failingBoardId, server.seed.nodeId)
+    await client.awaitRun(started.pollToken).catch(() => undefined)
+    const lines = await client.listBoardLogs(server.seed.appId, server.seed.failingBoardId, started.runId, {
+      query: "message LIKE '%fails%' OR log_level >= 3"
+    })
+    expect(lines.map((line) => line.logLevel)).toEqual(["Info", "Error"])
+    const refused = await failure(client.listBoardLogs(server.seed.appId, server.seed.failingBoardId, started.runId, { query: "level >= 3" }))
+    expect(refused.reason._tag).toBe("ServerError")
+    expect(refused.status).toBe(500)
+  })
+
   it("lists a board's runs with filters, pages through all of them, and reads a run's logs", async () => {
     const runIds: Array<string> = []
     for (let index = 0; index < 3; index++) {

@@ -91,7 +91,11 @@ export interface BoardRunsFilters {
 
 /** Filters of `listBoardLogs`. */
 export interface BoardLogsFilters {
-  /** A LanceDB SQL filter, e.g. `log_level >= 3`. */
+  /**
+   * A LanceDB SQL filter over the log table (`message`, `node_id`, `operation_id`, `log_level`,
+   * `token_in`, `token_out`, `start`, `end`), e.g. `log_level >= 3`; one the server cannot run is a
+   * `ServerError` (500).
+   */
   readonly query?: string | undefined
   /** At most this many lines (the server's default is 100). */
   readonly limit?: number | undefined

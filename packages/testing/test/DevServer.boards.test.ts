@@ -114,6 +114,35 @@ describe("dev server boards and apps on the wire", () => {
     expect(await response.text()).toMatch(/^Failed to deserialize the JSON body into the target type: /)
   })
 
+  it("the logs `query` is LanceDB SQL: valid filters the dev server evaluates answer 200; one LanceDB cannot run is the route's 500", async () => {
+    const board = `/apps/${server.appId}/board/${server.seed.failingBoardId}`
+    const stream = await call("POST", `${board}/invoke`, { body: JSON.stringify({ node_id: server.seed.nodeId }) })
+    const runId = /"run_id":"([a-z0-9]+)"/.exec(await stream.text())?.[1] ?? ""
+    const logs = async (query: string) => {
+      const response = await call("GET", `${board}/logs?run_id=${runId}&query=${encodeURIComponent(query)}`)
+      return { status: response.status, body: await response.json() }
+    }
+    const messages = async (query: string) => {
+      const { body, status } = await logs(query)
+      expect(status).toBe(200)
+      return (body as Array<{ message: string }>).map((line) => line.message)
+    }
+    const all = ["Execution started", "Starting a board that fails", "Node 'explode' failed: something went wrong"]
+    expect(await messages("")).toEqual(all)
+    expect(await messages("log_level >= 3")).toEqual([all[2]])
+    expect(await messages("message LIKE '%board%' AND log_level = 1")).toEqual([all[1]])
+    expect(await messages("NOT (message ILIKE 'execution%') OR log_level IN (3, 4)")).toEqual([all[1], all[2]])
+    expect(await messages("node_id IS NULL AND LOG_LEVEL BETWEEN 0 AND '1'")).toEqual([all[0], all[1]])
+    expect(await messages("node_id = 'n1' OR token_in > 0")).toEqual([])
+    expect(await messages(`"end" >= start AND message <> 'Execution started'`)).toEqual([all[1], all[2]])
+    expect(await messages("message = 'Node ''explode'' failed: something went wrong'")).toEqual([all[2]])
+    for (const refused of ["log_level >=", "no_such_column = 1", "log_level = 'high'", "message", "log_level >= 3;", "   ", "bit_ids = 'x'"]) {
+      const { body, status } = await logs(refused)
+      expect([refused, status]).toEqual([refused, 500])
+      expect(body.error.code).toBe("INTERNAL_ERROR")
+    }
+  })
+
   it("creating an app without meta is the 500; a PUT to an existing app without `app` is a 403; GET /apps pairs apps with metadata or null", async () => {
     expect((await call("PUT", "/apps/anything", { body: "{}" })).status).toBe(500)
     expect((await call("PUT", `/apps/${server.appId}`, { body: "{}" })).status).toBe(403)

@@ -6,6 +6,7 @@ import { type ApiError, badRequest, internalError } from "../ApiError.ts"
 import type { Handlers } from "../ApiRouter.ts"
 import { authorizeApp, type Principal } from "../Auth.ts"
 import { executeCommands } from "../BoardEditor.ts"
+import { FilterError, type LogRow, parseLogFilter } from "../LogFilter.ts"
 import { serdeNulls } from "../SerdeJson.ts"
 import type { Apps } from "../stores/Apps.ts"
 import type { BoardRecord, Boards, Version } from "../stores/Boards.ts"
@@ -75,27 +76,29 @@ const runLevel = (run: Run): number =>
 
 const micros = (iso: string | undefined): number | undefined => iso === undefined ? undefined : Date.parse(iso) * 1000
 
-/** `log_level >= 3`-style filters, the part of LanceDB's SQL the dev server understands; anything else is the server's 500. */
-const logFilter = (query: string | undefined): ((level: number) => boolean) | undefined => {
-  if (query === undefined || query.trim() === "") return () => true
-  const match = /^\s*log_level\s*(>=|<=|=|>|<|!=)\s*(\d)\s*$/.exec(query)
-  if (match === null) return undefined
-  const limit = Number(match[2])
-  switch (match[1]) {
-    case ">=":
-      return (level) => level >= limit
-    case "<=":
-      return (level) => level <= limit
-    case ">":
-      return (level) => level > limit
-    case "<":
-      return (level) => level < limit
-    case "!=":
-      return (level) => level !== limit
-    default:
-      return (level) => level === limit
+/** The filter, or `undefined` when LanceDB would refuse it (the route's 500). */
+const logFilter = (query: string | undefined): ((row: LogRow) => boolean) | undefined => {
+  if (query === undefined || query === "") return () => true
+  try {
+    return parseLogFilter(query)
+  } catch (error) {
+    if (error instanceof FilterError) return undefined
+    throw error
   }
 }
+
+/** A log line as its row in the run's log table. */
+const rowOf = (message: string, level: number, time: Date): LogRow => ({
+  message,
+  operation_id: null,
+  node_id: null,
+  log_level: level,
+  token_in: null,
+  token_out: null,
+  bit_ids: null,
+  start: time.getTime() * 1000,
+  end: time.getTime() * 1000
+})
 
 /** Board CRUD, versions, prerun, commands, runs and logs (`routes/app/board/*.rs`). */
 export const makeBoardsHandlers = (stores: BoardsStores): BoardsHandlers => {
@@ -219,7 +222,9 @@ export const makeBoardsHandlers = (stores: BoardsStores): BoardsHandlers => {
         const run = runs.get(query.runId)
         if (run === undefined || run.appId !== params.app || run.boardId !== params.board) return []
         const streamed = stores.logs.get(run.id)?.flatMap((line) =>
-          keep(line.level) ? [{ message: line.message, logLevel: LEVELS[line.level] ?? "Info", start: line.time, end: line.time }] : []
+          keep(rowOf(line.message, line.level, line.time))
+            ? [{ message: line.message, logLevel: LEVELS[line.level] ?? "Info", start: line.time, end: line.time }]
+            : []
         )
         const lines = streamed ?? run.events.flatMap((event) => {
           const message: unknown = typeof event.payload === "object" && event.payload !== null && "message" in event.payload
@@ -228,7 +233,7 @@ export const makeBoardsHandlers = (stores: BoardsStores): BoardsHandlers => {
           if (typeof message !== "string" || (event.eventType !== "log" && event.eventType !== "error")) return []
           const level = event.eventType === "error" ? 3 : 1
           const time = new Date(event.createdAt)
-          return keep(level) ? [{ message, logLevel: LEVELS[level] ?? "Info", start: time, end: time }] : []
+          return keep(rowOf(message, level, time)) ? [{ message, logLevel: LEVELS[level] ?? "Info", start: time, end: time }] : []
         })
         const offset = query.offset ?? 0
         return lines.slice(offset, offset + (query.limit ?? 100))
