@@ -374,16 +374,56 @@ describe("HTTP sinks end to end", () => {
     expect(error.message).toContain("something went wrong")
   })
 
-  it("leaving a sink stream early only stops watching: the run is not cancelled (there is no such route)", async () => {
-    const eventId = "slow-event"
-    server.events.add({ id: eventId, boardId: server.seed.slowBoardId, nodeId: server.seed.nodeId })
-    server.sinks.add({ eventId, path: "/slow" })
-    for await (const event of client.streamHttpSink(server.seed.appId, "slow")) {
-      if (event._tag === "RunInitiated") break
+  it("leaving a streamed trigger early only stops watching: the run still runs to its end on the server (there is no cancel route)", async () => {
+    server.boards.add({
+      id: "gated",
+      // Each run waits on a gate named after it (gates stay open once opened).
+      steps: (input) => [
+        { type: "log", message: "waiting for the gate" },
+        { type: "await", gate: input.runId },
+        { type: "log", message: "ran on after the client left" }
+      ]
+    })
+    server.events.add({ id: "gated-event", boardId: "gated", nodeId: server.seed.nodeId })
+    server.sinks.add({ eventId: "gated-event", path: "/gated" })
+    const triggers: ReadonlyArray<readonly [string, () => AsyncIterable<WorkflowEvent>]> = [
+      ["streamHttpSink", () => client.streamHttpSink(server.seed.appId, "gated")],
+      ["triggerWorkflow", () => client.triggerWorkflow(server.seed.appId, "gated", server.seed.nodeId)]
+    ]
+    for (const [name, trigger] of triggers) {
+      let runId: string | undefined
+      for await (const event of trigger()) {
+        if (event._tag === "RunInitiated") {
+          runId = event.runId
+          break
+        }
+      }
+      if (runId === undefined) throw new Error(`${name}: no run id`)
+      const closed = await server.nextStreamClosed()
+      expect([name, closed.byClient, closed.runId]).toEqual([name, true, runId])
+      const before = server.requests.length
+      const executed = server.runs.executed(runId)
+      server.gates.open(runId)
+      expect([name, await executed]).toEqual([name, "Completed"])
+      const logs = await client.listBoardLogs(server.seed.appId, "gated", runId)
+      expect(logs.map((line) => line.message)).toEqual([
+        "Execution started",
+        "waiting for the gate",
+        "ran on after the client left",
+        "Execution completed"
+      ])
+      // The API records a streamed run's end only when its proxy passes `completed` on: nobody was reading.
+      expect([name, server.runs.status(runId)]).toEqual([name, "Pending"])
+      expect(server.requests.slice(before).map((entry) => entry.method)).toEqual(["GET"])
     }
-    const closed = await server.nextStreamClosed()
-    expect(closed.byClient).toBe(true)
-    expect(server.requests.some((entry) => entry.path.includes("cancel"))).toBe(false)
+    expect(server.requests.some((entry) => entry.path.includes("cancel") || entry.method === "DELETE")).toBe(false)
+  })
+
+  it("a streamed run read to its end is recorded Completed by the API", async () => {
+    const result = await client.triggerHttpSink(server.seed.appId, "hello")
+    expect(result.runId).toBeDefined()
+    expect(server.runs.status(result.runId ?? "")).toBe("Completed")
+    expect(await server.runs.executed(result.runId ?? "")).toBe("Completed")
   })
 
   it("manages sinks: list, list by app, get, update the token, toggle off (then the trigger is a 404)", async () => {
