@@ -132,7 +132,9 @@ export const parseLogFilter = (query: string): ((row: LogRow) => boolean) => {
         if (side.literal === "" || !Number.isFinite(value)) throw new FilterError(`Cannot cast string '${side.literal}' to a number`)
         return () => value
       }
-      if (side.type === "number" && other.type === "string") return (row) => (side.eval(row) === null ? null : String(side.eval(row)))
+      if (side.type === "number" && other.type === "string" && other.literal === undefined) {
+        return (row) => (side.eval(row) === null ? null : String(side.eval(row)))
+      }
       if (side.type === "boolean" && other.type !== "boolean" && other.type !== "null") throw new FilterError("cannot compare a boolean")
       return side.eval
     }
