@@ -132,6 +132,9 @@ describe("board commands end to end", () => {
     expect(refused.reason._tag).toBe("InvalidArgumentError")
     const incomplete = await failure(client.executeCommands(app, board, [{ commandType: "MoveNode", nodeId: "a" } as never]))
     expect(incomplete.reason._tag).toBe("InvalidArgumentError")
+    // @ts-expect-error the wire's snake_case is not the code's shape
+    const wire = await failure(client.executeCommands(app, board, [{ command_type: "MoveNode", node_id: "a", to_coordinates: [0, 0, 0] }]))
+    expect(wire.reason._tag).toBe("InvalidArgumentError")
     expect(server.requests.length).toBe(before)
   })
 })
