@@ -191,7 +191,7 @@ const methods = (adapter: ReturnType<typeof makeAdapter<FlowLike.Services>>, lan
   getBoardVersions: adapter.effect(Boards.Boards, "getBoardVersions", 2),
   /** Saves the board as a new version (`{ versionType: "Major" | "Minor" | "Patch" }`, default Patch) and resolves with it. */
   versionBoard: adapter.effect(Boards.Boards, "versionBoard", 2),
-  /** Applies board commands (tagged by `command_type`) and resolves with them as executed. */
+  /** Applies board commands (tagged by `commandType`: `AddNode`, `MoveNode`, `ConnectPin`, ...) and resolves with them as executed. */
   executeCommands: adapter.effect(Boards.Boards, "executeCommands", 3),
   /** One page of the board's runs, newest first (`{ nodeId?, from?, to?, status?, limit?, offset? }`). */
   listBoardRuns: adapter.effect(Boards.Boards, "listBoardRuns", 2),

@@ -55,6 +55,10 @@ export type {
 export type {
   Board,
   BoardCommand,
+  BoardComment,
+  BoardLayer,
+  BoardNode,
+  BoardPin,
   BoardLogsFilters,
   BoardRun,
   BoardRunsFilters,

@@ -96,19 +96,16 @@ describe("boards end to end", () => {
     expect(missing.message).toContain("no value for the runtime variable \"greeting\"")
   })
 
-  it("executes typed board commands and returns them as executed", async () => {
-    const variable = { id: "v1", name: "count", data_type: "Integer", value_type: "Normal", exposed: false, secret: false, editable: true }
-    const executed = await client.executeCommands(server.seed.appId, server.seed.boardId, [
-      { command_type: "UpsertVariable", variable },
-      { command_type: "ConnectPin", from_pin: "a", to_pin: "b", from_node: "n1", to_node: "n2" }
-    ])
-    expect(executed.map((command) => command.command_type)).toEqual(["UpsertVariable", "ConnectPin"])
-    const board = await client.getBoard(server.seed.appId, server.seed.boardId)
-    expect(board.variables?.["v1"]).toEqual(variable)
-    const refused = await failure(client.executeCommands(server.seed.appId, server.seed.boardId, [
-      { command_type: "Explode" } as never
-    ]))
-    expect(refused.reason._tag).toBe("InvalidArgumentError")
+  it("filters a run's logs with LanceDB SQL; a filter LanceDB cannot run is the server's 500 (ServerError)", async () => {
+    const started = await client.triggerWorkflowAsync(server.seed.appId, server.seed.failingBoardId, server.seed.nodeId)
+    await client.awaitRun(started.pollToken).catch(() => undefined)
+    const lines = await client.listBoardLogs(server.seed.appId, server.seed.failingBoardId, started.runId, {
+      query: "message LIKE '%fails%' OR log_level >= 3"
+    })
+    expect(lines.map((line) => line.logLevel)).toEqual(["Info", "Error"])
+    const refused = await failure(client.listBoardLogs(server.seed.appId, server.seed.failingBoardId, started.runId, { query: "level >= 3" }))
+    expect(refused.reason._tag).toBe("ServerError")
+    expect(refused.status).toBe(500)
   })
 
   it("lists a board's runs with filters, pages through all of them, and reads a run's logs", async () => {
@@ -240,6 +237,25 @@ describe("HTTP sinks end to end", () => {
     expect(server.requests.length).toBe(before + 1)
   })
 
+  it("a sink body over the server's 10 MiB (in UTF-8 bytes) fails before sending, in both shapes; exactly 10 MiB is sent and runs", async () => {
+    const limit = 10 * 1024 * 1024
+    const before = server.requests.length
+    for (const body of ["x".repeat(limit - 1), "é".repeat(limit / 2)]) {
+      const triggered = await failure(client.triggerHttpSink(server.seed.appId, "hello", { body }))
+      expect(triggered.reason._tag).toBe("InvalidArgumentError")
+      expect(triggered.message).toContain("10 MB limit")
+      const streamed = await failure(collect(client.streamHttpSink(server.seed.appId, "hello", { body })))
+      expect(streamed.reason._tag).toBe("InvalidArgumentError")
+    }
+    expect(server.requests.length).toBe(before)
+    server.boards.add({ id: "quiet", steps: [] })
+    server.events.add({ id: "quiet-event", boardId: "quiet", nodeId: server.seed.nodeId })
+    server.sinks.add({ eventId: "quiet-event", path: "/quiet" })
+    const atLimit = await client.triggerHttpSink(server.seed.appId, "quiet", { body: "x".repeat(limit - 2) })
+    expect(atLimit.status).toBe("completed")
+    expect(server.requests.length).toBe(before + 1)
+  })
+
   it("a failed run rejects with RunError after its events", async () => {
     const eventId = "failing-event"
     server.events.add({ id: eventId, boardId: server.seed.failingBoardId, nodeId: server.seed.nodeId })
@@ -249,16 +265,56 @@ describe("HTTP sinks end to end", () => {
     expect(error.message).toContain("something went wrong")
   })
 
-  it("leaving a sink stream early only stops watching: the run is not cancelled (there is no such route)", async () => {
-    const eventId = "slow-event"
-    server.events.add({ id: eventId, boardId: server.seed.slowBoardId, nodeId: server.seed.nodeId })
-    server.sinks.add({ eventId, path: "/slow" })
-    for await (const event of client.streamHttpSink(server.seed.appId, "slow")) {
-      if (event._tag === "RunInitiated") break
+  it("leaving a streamed trigger early only stops watching: the run still runs to its end on the server (there is no cancel route)", async () => {
+    server.boards.add({
+      id: "gated",
+      // Each run waits on a gate named after it (gates stay open once opened).
+      steps: (input) => [
+        { type: "log", message: "waiting for the gate" },
+        { type: "await", gate: input.runId },
+        { type: "log", message: "ran on after the client left" }
+      ]
+    })
+    server.events.add({ id: "gated-event", boardId: "gated", nodeId: server.seed.nodeId })
+    server.sinks.add({ eventId: "gated-event", path: "/gated" })
+    const triggers: ReadonlyArray<readonly [string, () => AsyncIterable<WorkflowEvent>]> = [
+      ["streamHttpSink", () => client.streamHttpSink(server.seed.appId, "gated")],
+      ["triggerWorkflow", () => client.triggerWorkflow(server.seed.appId, "gated", server.seed.nodeId)]
+    ]
+    for (const [name, trigger] of triggers) {
+      let runId: string | undefined
+      for await (const event of trigger()) {
+        if (event._tag === "RunInitiated") {
+          runId = event.runId
+          break
+        }
+      }
+      if (runId === undefined) throw new Error(`${name}: no run id`)
+      const closed = await server.nextStreamClosed()
+      expect([name, closed.byClient, closed.runId]).toEqual([name, true, runId])
+      const before = server.requests.length
+      const executed = server.runs.executed(runId)
+      server.gates.open(runId)
+      expect([name, await executed]).toEqual([name, "Completed"])
+      const logs = await client.listBoardLogs(server.seed.appId, "gated", runId)
+      expect(logs.map((line) => line.message)).toEqual([
+        "Execution started",
+        "waiting for the gate",
+        "ran on after the client left",
+        "Execution completed"
+      ])
+      // The API records a streamed run's end only when its proxy passes `completed` on: nobody was reading.
+      expect([name, server.runs.status(runId)]).toEqual([name, "Pending"])
+      expect(server.requests.slice(before).map((entry) => entry.method)).toEqual(["GET"])
     }
-    const closed = await server.nextStreamClosed()
-    expect(closed.byClient).toBe(true)
-    expect(server.requests.some((entry) => entry.path.includes("cancel"))).toBe(false)
+    expect(server.requests.some((entry) => entry.path.includes("cancel") || entry.method === "DELETE")).toBe(false)
+  })
+
+  it("a streamed run read to its end is recorded Completed by the API", async () => {
+    const result = await client.triggerHttpSink(server.seed.appId, "hello")
+    expect(result.runId).toBeDefined()
+    expect(server.runs.status(result.runId ?? "")).toBe("Completed")
+    expect(await server.runs.executed(result.runId ?? "")).toBe("Completed")
   })
 
   it("manages sinks: list, list by app, get, update the token, toggle off (then the trigger is a 404)", async () => {

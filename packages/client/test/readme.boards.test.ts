@@ -62,7 +62,7 @@ it("the Boards example works as written", async () => {
   expect(logsSeen).toEqual(["boom"])
 
   const before = server.requests.length
-  const refused = await client.executeCommands(appId, id, [{ command_type: "Teleport" } as never]).catch((error: unknown) => error)
+  const refused = await client.executeCommands(appId, id, [{ commandType: "Teleport" } as never]).catch((error: unknown) => error)
   expect(hasReason(refused, "InvalidArgumentError")).toBe(true)
   expect(server.requests.length).toBe(before)
 })

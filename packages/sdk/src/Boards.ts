@@ -13,6 +13,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import * as BoardCommands from "./api/BoardCommands.ts"
 import * as BoardsApi from "./api/BoardsApi.ts"
 import type { Variable } from "./api/WorkflowsApi.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
@@ -53,8 +54,20 @@ export type PrerunBoard = typeof BoardsApi.PrerunBoardResponse.Type & { readonly
 /** A runtime variable the board asks for. */
 export type RuntimeVariableInfo = typeof BoardsApi.RuntimeVariableInfo.Type
 
-/** A board command (`command_type` names it). */
-export type BoardCommand = typeof BoardsApi.BoardCommand.Type
+/**
+ * A board command, tagged by `commandType` (the wire's `command_type`): `AddNode`, `MoveNode`,
+ * `ConnectPin`, `UpsertVariable`, ... Every variant's fields are typed (`api/BoardCommands.ts`).
+ */
+export type BoardCommand = typeof BoardCommands.BoardCommand.Type
+
+/** A node of a board, as board commands carry it. */
+export type BoardNode = typeof BoardCommands.Node.Type
+/** A pin of a node or layer. */
+export type BoardPin = typeof BoardCommands.Pin.Type
+/** A comment on a board. */
+export type BoardComment = typeof BoardCommands.Comment.Type
+/** A layer of a board. */
+export type BoardLayer = typeof BoardCommands.Layer.Type
 
 /** One run of a board: `start`/`end` in Unix microseconds, `logLevel` its worst level (0 Debug to 4 Fatal). */
 export type BoardRun = typeof BoardsApi.BoardRun.Type
@@ -78,7 +91,11 @@ export interface BoardRunsFilters {
 
 /** Filters of `listBoardLogs`. */
 export interface BoardLogsFilters {
-  /** A LanceDB SQL filter, e.g. `log_level >= 3`. */
+  /**
+   * A LanceDB SQL filter over the log table (`message`, `node_id`, `operation_id`, `log_level`,
+   * `token_in`, `token_out`, `start`, `end`), e.g. `log_level >= 3`; one the server cannot run is a
+   * `ServerError` (500).
+   */
   readonly query?: string | undefined
   /** At most this many lines (the server's default is 100). */
   readonly limit?: number | undefined
@@ -110,7 +127,11 @@ export class Boards extends Context.Service<Boards, {
   getBoardVersions(appId: string, boardId: string): Effect.Effect<ReadonlyArray<BoardVersion>, FlowLikeError.FlowLikeError>
   /** Saves the current board as a new version and returns it. */
   versionBoard(appId: string, boardId: string, options?: VersionBoardOptions): Effect.Effect<BoardVersion, FlowLikeError.FlowLikeError>
-  /** Applies commands to the board and returns them as executed. */
+  /**
+   * Applies commands to the board, in order, and returns them as executed (with what they
+   * replaced, e.g. `oldNode`). The server skips a command that fails (an unknown node, a pin that
+   * cannot connect) and still answers 200 with it unchanged.
+   */
   executeCommands(
     appId: string,
     boardId: string,

@@ -62,6 +62,9 @@ describe("Boards, Apps, Sinks and Usage services end to end", () => {
       assert.strictEqual(first._tag === "Some" ? first.value._tag : undefined, "RunInitiated")
       const closed = yield* Effect.promise(() => dev.nextStreamClosed())
       assert.strictEqual(closed.byClient, true)
+      const runId = first._tag === "Some" && first.value._tag === "RunInitiated" ? first.value.runId : ""
+      assert.strictEqual(yield* Effect.promise(() => dev.runs.executed(runId)), "Completed")
+      assert.strictEqual(dev.runs.status(runId), "Pending")
       const result = yield* sinks.triggerHttpSink(dev.seed.appId, dev.seed.sinkPath, { body: "plain text" })
       const greeting = result.events.find((event) => event.eventType === "generic_result")
       assert.deepStrictEqual(greeting?.payload, { greeting: "Hello, world!", payload: "plain text" })

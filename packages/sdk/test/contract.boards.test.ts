@@ -5,7 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema, Stream } from "effect"
 import { MockHttpClient } from "@flow-like/testing"
-import { Apps, AppsApi, Boards, BoardsApi, Sinks, SinksApi, Usage, UsageApi } from "../src/index.ts"
+import { Apps, AppsApi, BoardCommands, Boards, BoardsApi, Sinks, SinksApi, Usage, UsageApi } from "../src/index.ts"
 import type { FlowLikeError } from "../src/index.ts"
 import * as Fixtures from "./fixtures/index.ts"
 import { PAT, sdkLayer } from "./utils/mock.ts"
@@ -38,13 +38,65 @@ describe("contract: boards, apps, sinks and usage as the real server sends them"
     assert.deepStrictEqual(prerun.runtimeVariables.map((variable) => [variable.name, variable.secret]), [["api_key", true]])
     assert.deepStrictEqual(prerun.oauthRequirements, [{ providerId: "google", scopes: ["email"] }])
     const commands = roundTrip(successOf(api.executeCommands), Fixtures.boardCommands) as ReadonlyArray<BoardsApi.BoardCommandType>
-    assert.deepStrictEqual(commands.map((command) => command.command_type), ["ConnectPin", "MoveNode"])
-    assert.deepStrictEqual(commands[1]?.["to_coordinates"], [120, 40, 0])
+    assert.deepStrictEqual(commands.map((command) => command.commandType), ["ConnectPin", "MoveNode"])
+    assert.deepStrictEqual(commands[1]?.commandType === "MoveNode" ? commands[1].toCoordinates : undefined, [120, 40, 0])
     const runs = roundTrip(Schema.Array(BoardsApi.BoardRun), Fixtures.boardRuns)
     assert.strictEqual((runs[0]?.end ?? 0) - (runs[0]?.start ?? 0), 500_000)
     const logs = roundTrip(Schema.Array(BoardsApi.LogMessage), Fixtures.boardLogs)
     assert.deepStrictEqual(logs.map((line) => line.logLevel), ["Info", "Debug"])
     assert.deepStrictEqual(logs[1]?.stats?.bitIds, ["dev-echo"])
+  })
+
+  describe("every board command variant (GenericCommand, internally tagged by command_type)", () => {
+    /** The wire JSON without its `null`s: serde writes `None` as `null`, the SDK leaves it out. */
+    const withoutNulls = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(withoutNulls)
+        : typeof value === "object" && value !== null
+        ? Object.fromEntries(Object.entries(value).flatMap(([key, item]) => (item === null ? [] : [[key, withoutNulls(item)]])))
+        : value
+
+    it("covers the server's 14 variants", () => {
+      assert.deepStrictEqual(Object.keys(Fixtures.boardCommandVariants).length, 14)
+      assert.strictEqual(BoardCommands.BoardCommand.members.length, 14)
+    })
+
+    for (const [tag, text] of Object.entries(Fixtures.boardCommandVariants)) {
+      it(`${tag}: decodes to camelCase, and encodes back to every field the server sent`, () => {
+        const command = roundTrip(BoardCommands.BoardCommand, text)
+        assert.strictEqual(command.commandType, tag)
+        const encoded = Schema.encodeSync(BoardCommands.BoardCommand)(command)
+        assert.deepStrictEqual(encoded, withoutNulls(JSON.parse(text)))
+        assert.notInclude(JSON.stringify(command), "_type\"")
+      })
+    }
+
+    it("reads the nested parts: nodes with pins, comments with times, layers, variables as bytes", () => {
+      const decode = (tag: string) => Schema.decodeUnknownSync(BoardCommands.BoardCommand)(JSON.parse(Fixtures.boardCommandVariants[tag] ?? ""))
+      const removed = decode("RemoveNode")
+      assert.strictEqual(removed.commandType, "RemoveNode")
+      if (removed.commandType !== "RemoveNode") return
+      assert.deepStrictEqual(removed.node.pins["p_start_exec"]?.connectedTo, ["p_log_exec"])
+      assert.strictEqual(removed.node.start, true)
+      const log = removed.connectedNodes[0]
+      assert.deepStrictEqual(log?.pins["p_log_level"]?.options?.validValues, ["Debug", "Info", "Warn", "Error"])
+      assert.deepStrictEqual(log?.requiredOauthScopes, { google: ["email"] })
+      assert.strictEqual(log?.wasm?.packageId, "com.example.logging")
+      const comment = decode("RemoveComment")
+      assert.strictEqual(comment.commandType === "RemoveComment" ? comment.comment.timestamp.getTime() : 0, 1764237662123)
+      const layer = decode("RemoveLayer")
+      assert.strictEqual(layer.commandType === "RemoveLayer" ? layer.layer.variables["v_greeting"]?.defaultValue?.length : 0, 4)
+      const upsert = decode("UpsertVariable")
+      assert.strictEqual(upsert.commandType === "UpsertVariable" ? upsert.oldVariable?.hash : 0, 4503599627370496)
+    })
+
+    it("a command missing a field the server requires, or of an unknown type, does not decode", () => {
+      const invalid = (value: unknown) => Schema.decodeUnknownExit(BoardCommands.BoardCommand)(value)._tag === "Failure"
+      assert.isTrue(invalid({ command_type: "MoveNode", node_id: "n1" }))
+      assert.isTrue(invalid({ command_type: "ConnectPin", from_pin: "a", to_pin: "b", from_node: "n1" }))
+      assert.isTrue(invalid({ command_type: "Teleport" }))
+      assert.isFalse(invalid({ command_type: "MoveNode", node_id: "n1", to_coordinates: [1, 2, 0] }))
+    })
   })
 
   it("apps, sinks and usage", () => {

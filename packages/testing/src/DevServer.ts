@@ -132,8 +132,14 @@ export interface DevServer {
     open(gate: string): void
   }
   readonly runs: {
-    /** `"Pending" | "Running" | "Completed" | "Failed" | ...`, or `undefined` for an unknown run. */
+    /** `"Pending" | "Running" | "Completed" | "Failed" | ...`, or `undefined` for an unknown run: what the API records. */
     status(runId: string): string | undefined
+    /**
+     * Resolves once the executor ended the run (`"Completed"`, `"Failed"` or `"Timeout"`). A streamed
+     * run runs to its end after its client left, though the API's `status` then stays `Pending`
+     * (its proxy never saw `completed`). Rejects for an unknown run.
+     */
+    executed(runId: string): Promise<string>
   }
   readonly models: {
     /** Adds or replaces a bit of the hub. */
@@ -250,6 +256,7 @@ const build = (options: Options, scope: Scope.Closeable) =>
             gates,
             logs,
             streams,
+            backgroundRuns,
             keepAliveMillis: options.keepAliveMillis ?? 1000
           }),
           usage: makeUsageHandlers({ usage, models }),
@@ -311,7 +318,13 @@ const build = (options: Options, scope: Scope.Closeable) =>
       },
       faults: { inject: faults.inject, clear: faults.clear },
       gates: { open: gates.open },
-      runs: { status: (runId) => runs.get(runId)?.status },
+      runs: {
+        status: (runId) => runs.get(runId)?.status,
+        executed: (runId) => {
+          const run = runs.get(runId)
+          return run === undefined ? Promise.reject(new Error(`no run ${runId}`)) : Effect.runPromise(runs.awaitExecuted(run))
+        }
+      },
       models: {
         addBit: models.addBit,
         script: models.script,

@@ -1,4 +1,5 @@
 /** The dev server's board, app, sink and usage routes on the wire: bodies, statuses and quirks as the real server sends them. */
+import { readdirSync, readFileSync } from "node:fs"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import * as DevServer from "../src/DevServer.ts"
 
@@ -80,6 +81,66 @@ describe("dev server boards and apps on the wire", () => {
     const commands = await call("POST", `/apps/${server.appId}/board/${server.seed.boardId}`, { body: "{\"commands\":[{\"command_type\":\"Nope\"}]}" })
     expect(commands.status).toBe(422)
     expect(await commands.text()).toMatch(/^Failed to deserialize the JSON body into the target type: /)
+  })
+
+  it("takes every board command variant in the server's snake_case, applies what it can, skips what fails, and answers them all", async () => {
+    const folder = new URL("../../sdk/test/fixtures/board-commands/", import.meta.url)
+    const variants = readdirSync(folder).sort().map((name) => JSON.parse(readFileSync(new URL(name, folder), "utf8")) as { command_type: string })
+    expect(variants).toHaveLength(14)
+    const board = `/apps/${server.appId}/board/${server.seed.boardId}`
+    const response = await call("POST", board, { body: JSON.stringify({ commands: variants }) })
+    expect(response.status).toBe(200)
+    const executed = await response.json() as Array<Record<string, unknown>>
+    expect(executed.map((command) => command["command_type"])).toEqual(variants.map((command) => command.command_type))
+    const added = executed.find((command) => command["command_type"] === "AddNode") as { node: Record<string, unknown>; current_layer: unknown }
+    expect(added.current_layer).toBeNull()
+    expect(added.node["wasm"]).toBeNull()
+    expect(added.node["friendly_name"]).toBe("Simple Event")
+    const after = await (await call("GET", board)).json()
+    expect(Object.keys(after.variables)).toEqual(["v_greeting"])
+    expect(Object.values(after.layers).map((layer) => (layer as { name: string }).name)).toEqual(["Greeting", "Greeting"])
+    expect(after.layers["l_group"]).toBeDefined()
+    // In file order: AddNode, ..., RemoveNode takes n_start away, UpdateNode puts it back (it inserts, as the server's does).
+    expect(after.nodes["n_start"].comment).toBe("the entry point")
+    expect(Object.values(after.nodes).map((node) => (node as { name: string }).name)).toEqual(["events_simple", "events_simple"])
+  })
+
+  it("a command missing a field serde requires is axum's 422, and nothing changes", async () => {
+    const board = `/apps/${server.appId}/board/${server.seed.boardId}`
+    const response = await call("POST", board, {
+      body: JSON.stringify({ commands: [{ command_type: "RemoveVariable", variable: { id: "v" } }] })
+    })
+    expect(response.status).toBe(422)
+    expect(await response.text()).toMatch(/^Failed to deserialize the JSON body into the target type: /)
+  })
+
+  it("the logs `query` is LanceDB SQL: valid filters the dev server evaluates answer 200; one LanceDB cannot run is the route's 500", async () => {
+    const board = `/apps/${server.appId}/board/${server.seed.failingBoardId}`
+    const stream = await call("POST", `${board}/invoke`, { body: JSON.stringify({ node_id: server.seed.nodeId }) })
+    const runId = /"run_id":"([a-z0-9]+)"/.exec(await stream.text())?.[1] ?? ""
+    const logs = async (query: string) => {
+      const response = await call("GET", `${board}/logs?run_id=${runId}&query=${encodeURIComponent(query)}`)
+      return { status: response.status, body: await response.json() }
+    }
+    const messages = async (query: string) => {
+      const { body, status } = await logs(query)
+      expect(status).toBe(200)
+      return (body as Array<{ message: string }>).map((line) => line.message)
+    }
+    const all = ["Execution started", "Starting a board that fails", "Node 'explode' failed: something went wrong"]
+    expect(await messages("")).toEqual(all)
+    expect(await messages("log_level >= 3")).toEqual([all[2]])
+    expect(await messages("message LIKE '%board%' AND log_level = 1")).toEqual([all[1]])
+    expect(await messages("NOT (message ILIKE 'execution%') OR log_level IN (3, 4)")).toEqual([all[1], all[2]])
+    expect(await messages("node_id IS NULL AND LOG_LEVEL BETWEEN 0 AND '1'")).toEqual([all[0], all[1]])
+    expect(await messages("node_id = 'n1' OR token_in > 0")).toEqual([])
+    expect(await messages(`"end" >= start AND message <> 'Execution started'`)).toEqual([all[1], all[2]])
+    expect(await messages("message = 'Node ''explode'' failed: something went wrong'")).toEqual([all[2]])
+    for (const refused of ["log_level >=", "no_such_column = 1", "log_level = 'high'", "message", "log_level >= 3;", "   ", "bit_ids = 'x'"]) {
+      const { body, status } = await logs(refused)
+      expect([refused, status]).toEqual([refused, 500])
+      expect(body.error.code).toBe("INTERNAL_ERROR")
+    }
   })
 
   it("creating an app without meta is the 500; a PUT to an existing app without `app` is a 403; GET /apps pairs apps with metadata or null", async () => {

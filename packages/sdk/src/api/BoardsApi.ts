@@ -14,6 +14,7 @@ import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import { nullable, SystemTime, U64, U8 } from "../internal/wire.ts"
 import { bodyRouteErrors } from "./ApiErrors.ts"
 import { ApiErrorsFor } from "../internal/routeErrors.ts"
+import * as BoardCommands from "./BoardCommands.ts"
 import { BoardVersion } from "./WorkflowsApi.ts"
 
 const open = Schema.Record(Schema.String, Schema.Unknown)
@@ -118,32 +119,8 @@ export const PrerunBoardResponse = Schema.Struct({
   wasmPackagePermissions: "wasm_package_permissions"
 })).annotate({ identifier: "PrerunBoardResponse" })
 
-const command = <Tag extends string, Fields extends Schema.Struct.Fields>(tag: Tag, fields: Fields) =>
-  Schema.StructWithRest(Schema.Struct({ command_type: Schema.Literal(tag), ...fields }), [open])
-
-const pins = { from_pin: Schema.String, to_pin: Schema.String, from_node: Schema.String, to_node: Schema.String }
-
-/**
- * `GenericCommand` (`core/flow/board/commands.rs`), internally tagged by `command_type`. The pin
- * and variable commands are typed; the others carry the server's node, comment and layer JSON
- * as further (snake_case) fields, kept as given both ways.
- */
-export const BoardCommand = Schema.Union([
-  command("RemoveComment", {}),
-  command("UpsertComment", {}),
-  command("AddNode", {}),
-  command("CopyPaste", {}),
-  command("MoveNode", {}),
-  command("RemoveNode", {}),
-  command("UpdateNode", {}),
-  command("DisconnectPin", pins),
-  command("ConnectPin", pins),
-  command("UpsertPin", {}),
-  command("RemoveVariable", { variable: Schema.Unknown }),
-  command("UpsertVariable", { variable: Schema.Unknown, old_variable: Schema.optional(Schema.NullOr(Schema.Unknown)) }),
-  command("UpsertLayer", {}),
-  command("RemoveLayer", {})
-]).annotate({ identifier: "BoardCommand" })
+/** `GenericCommand`, internally tagged by `command_type` (`commandType` in code); every variant is typed in `BoardCommands.ts`. */
+export const BoardCommand = BoardCommands.BoardCommand
 
 /** One board command, in code. */
 export type BoardCommandType = typeof BoardCommand.Type

@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { HttpIncomingMessage } from "effect/http"
 import { endpointRoutes, type Handlers, type Intercept, makeRouter } from "./ApiRouter.ts"
 import { documentationRoutes } from "./Documentation.ts"
-import { maxBodySize } from "./JsonBody.ts"
+import { readLimit } from "./JsonBody.ts"
 import { recording, withFaults } from "./Middleware.ts"
 import type { ResponseLogEntry } from "./Model.ts"
 import type { Credentials } from "./stores/Credentials.ts"
@@ -23,7 +23,7 @@ export interface HttpAppOptions {
 
 /**
  * The whole app: every declared route (plus the documentation) on one router, inside fault
- * injection, inside request recording; bodies are limited to axum's 2 MB.
+ * injection, inside request recording; bodies are read up to 10 MB (the sink triggers' limit); the JSON routes keep axum's 2 MB.
  */
 export const makeHttpApp = (options: HttpAppOptions) =>
   Effect.map(
@@ -32,6 +32,6 @@ export const makeHttpApp = (options: HttpAppOptions) =>
       router.pipe(
         withFaults(options.faults),
         recording(options.requests, options.onResponse),
-        Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBodySize)
+        Effect.provideService(HttpIncomingMessage.MaxBodySize, readLimit)
       )
   )

@@ -6,6 +6,13 @@ import { deserializeMessage, syntaxMessage } from "./SerdeMessage.ts"
 /** axum's default body limit, applied because the server sets no `DefaultBodyLimit`. */
 export const maxBodySize = ByteSize.mebibytes(2)
 
+/**
+ * The limit a request body is read with (once, when it is recorded): the largest any route takes.
+ * The sink triggers read a raw `Body` with `to_bytes(body, 10 MB)`, which axum's default limit does
+ * not reach; the JSON routes check their 2 MB themselves.
+ */
+export const readLimit = ByteSize.mebibytes(10)
+
 /** `application/json`, or any `application/*+json`, with any parameters (axum's `json_content_type`). */
 const isJsonContentType = (value: string | undefined): boolean => {
   if (value === undefined) return false
@@ -14,13 +21,17 @@ const isJsonContentType = (value: string | undefined): boolean => {
   return type === "application" && subtype !== undefined && (subtype === "json" || subtype.endsWith("+json"))
 }
 
+const tooLarge = new Rejection({ status: 413, text: "Failed to buffer the request body: length limit exceeded" })
+
+/** The body, within axum's 2 MB (the request was read with the largest limit of any route, see `readLimit`). */
 const bodyText = (request: HttpServerRequest.HttpServerRequest) =>
   request.text.pipe(
     Effect.mapError((error) =>
       error.reason._tag === "RequestParseError" && error.reason.reason === "BodyTooLarge"
-        ? new Rejection({ status: 413, text: "Failed to buffer the request body: length limit exceeded" })
+        ? tooLarge
         : new Rejection({ status: 400, text: `Failed to buffer the request body: ${error.message}` })
-    )
+    ),
+    Effect.filterOrFail((text) => BigInt(Buffer.byteLength(text)) <= maxBodySize, () => tooLarge)
   )
 
 const parseJson = (text: string): Effect.Effect<unknown, Rejection> =>

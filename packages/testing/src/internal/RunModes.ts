@@ -3,7 +3,7 @@ import { executeSteps, startNodeError } from "./Executor.ts"
 import type { BoardDefinition, RunInput } from "./Model.ts"
 import type { SseSession } from "./Sse.ts"
 import type { Gates } from "./stores/Gates.ts"
-import type { Run, Runs } from "./stores/Runs.ts"
+import type { Run, Runs, RunStatus } from "./stores/Runs.ts"
 
 /** What running a script needs. */
 export interface RunStores {
@@ -28,11 +28,10 @@ export const boardLoadError = (boardId: string): string =>
   `Board load error: Failed to load board ${boardId}: board not found`
 
 /**
- * A synchronous (SSE) run as the executor streams it and the API proxy records it:
- * `run_initiated`, `log` "Execution started", the steps, then `log` "Execution completed" and
- * `completed`. The proxy stores the run as `Completed` whenever a `completed` event passes, even
- * for a failed status (M30a); an executor `error` (also a board that does not load) ends the
- * stream with the run left `Pending` (M30b); `Running` is never set (M30c).
+ * A synchronous (SSE) run as the executor streams it: `run_initiated`, `log` "Execution started",
+ * the steps, then `log` "Execution completed" and `completed`. The executor runs it to its end even
+ * when the client left (`tokio::spawn` in `executor/streaming.rs`); `run.executed` records that
+ * end. The API's record is the proxy's business (`proxyRecord`).
  */
 export const streamRun = (stores: RunStores, spec: RunSpec) => (session: SseSession) =>
   Effect.gen(function*() {
@@ -40,11 +39,11 @@ export const streamRun = (stores: RunStores, spec: RunSpec) => (session: SseSess
     const startedAt = yield* Clock.currentTimeMillis
     yield* session.emit("run_initiated", { run_id: run.id })
     if (board === undefined) {
-      return yield* session.emit("error", { message: boardLoadError(input.boardId) })
+      return yield* Effect.as(session.emit("error", { message: boardLoadError(input.boardId) }), failed)
     }
     const nodeError = startNodeError(board, input.nodeId)
     if (nodeError !== undefined) {
-      return yield* session.emit("error", { message: nodeError })
+      return yield* Effect.as(session.emit("error", { message: nodeError }), failed)
     }
     yield* session.emit("log", { message: "Execution started" })
     const outcome = yield* executeSteps({
@@ -58,21 +57,33 @@ export const streamRun = (stores: RunStores, spec: RunSpec) => (session: SseSess
       Effect.gen(function*() {
         const duration = (yield* Clock.currentTimeMillis) - startedAt
         yield* session.emit("completed", { run_id: run.id, status, duration_ms: duration, log_level: logLevel })
-        yield* stores.runs.finish(run, "Completed")
       })
     switch (outcome._tag) {
       case "Completed":
         yield* session.emit("log", { message: "Execution completed" })
-        return yield* completed("completed", 1)
+        yield* completed("completed", 1)
+        return "Completed"
       case "TimedOut":
         yield* session.emit("error", { message: "Execution timeout" })
-        return yield* completed("failed", 4)
+        yield* completed("failed", 4)
+        return "Timeout"
       case "Failed":
-        return yield* session.emit("error", { message: outcome.message })
+        return yield* Effect.as(session.emit("error", { message: outcome.message }), failed)
       case "ProxyError":
-        return yield* session.emitRaw("error", outcome.data)
+        return yield* Effect.as(session.emitRaw("error", outcome.data), failed)
     }
-  })
+  }).pipe(Effect.flatMap((status) => stores.runs.markExecuted(spec.run, status)))
+
+const failed: RunStatus = "Failed"
+
+/**
+ * What the API's SSE proxy records of a streamed run (`execution/sse_proxy.rs`): when a `completed`
+ * event passes through it, the run becomes `Completed`, even for a failed status (M30a). An
+ * executor `error` (also a board that does not load) ends the stream with the run left `Pending`
+ * (M30b); `Running` is never set (M30c). A client that left stops the proxy: nothing is recorded.
+ */
+export const proxyRecord = (stores: RunStores, run: Run) => (eventType: string): Effect.Effect<void> =>
+  eventType === "completed" ? stores.runs.finish(run, "Completed") : Effect.void
 
 /**
  * An async run: `Pending` until it starts, then `Running`, then `Completed` or `Failed`. Events
@@ -85,7 +96,10 @@ export const backgroundRun = (stores: RunStores, spec: RunSpec): Effect.Effect<v
     const { runs } = stores
     yield* runs.markRunning(run)
     const fail = (message: string) =>
-      runs.append(run, "error", { message }).pipe(Effect.andThen(runs.finish(run, "Failed", message)))
+      runs.append(run, "error", { message }).pipe(
+        Effect.andThen(runs.finish(run, "Failed", message)),
+        Effect.andThen(runs.markExecuted(run, "Failed"))
+      )
     if (board === undefined) {
       return yield* fail(boardLoadError(input.boardId))
     }
@@ -104,7 +118,8 @@ export const backgroundRun = (stores: RunStores, spec: RunSpec): Effect.Effect<v
     switch (outcome._tag) {
       case "Completed":
         yield* runs.append(run, "log", { message: "Execution completed" })
-        return yield* runs.finish(run, "Completed")
+        yield* runs.finish(run, "Completed")
+        return yield* runs.markExecuted(run, "Completed")
       case "TimedOut":
         return yield* fail("Execution timeout")
       case "Failed":

@@ -13,6 +13,15 @@ const isOption = (ast: SchemaAST.AST): boolean => {
   return ast.types.some((member, at) => at !== index && admitsNull(member))
 }
 
+/** Whether `json` is an object holding every literal field of the object schema `ast` (and it has one). */
+const matchesLiterals = (ast: SchemaAST.AST, json: unknown): boolean => {
+  if (ast._tag !== "Objects" || !Predicate.isObject(json) || Array.isArray(json)) return false
+  const literals = ast.propertySignatures.filter((signature) => signature.type._tag === "Literal")
+  const source: Readonly<Record<string, unknown>> = { ...json }
+  return literals.length > 0 &&
+    literals.every((signature) => signature.type._tag === "Literal" && source[String(signature.name)] === signature.type.literal)
+}
+
 const withNulls = (ast: SchemaAST.AST, json: unknown): unknown => {
   switch (ast._tag) {
     case "Objects": {
@@ -46,7 +55,10 @@ const withNulls = (ast: SchemaAST.AST, json: unknown): unknown => {
       if (json === null) return json
       const present = ast.types.filter((member) => member._tag !== "Null" && member._tag !== "Undefined")
       const [only] = present
-      return present.length === 1 && only !== undefined ? withNulls(only, json) : json
+      if (present.length === 1 && only !== undefined) return withNulls(only, json)
+      // An internally tagged enum (`#[serde(tag = "...")]`): the member whose literal fields match.
+      const tagged = present.find((member) => matchesLiterals(member, json))
+      return tagged === undefined ? json : withNulls(tagged, json)
     }
     case "Suspend":
       return withNulls(ast.thunk(), json)

@@ -6,7 +6,7 @@
  */
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { InterComEvent, RunFrame } from "@flow-like/effect/api/WorkflowsApi"
-import { Clock, Deferred, Effect, Exit, Queue, Schema, Stream } from "effect"
+import { Clock, Deferred, Effect, Exit, FiberSet, Queue, Schema, Stream } from "effect"
 import { type HttpServerRequest, HttpServerResponse } from "effect/http"
 import { RawReply } from "./ApiRouter.ts"
 import { cuid } from "./Ids.ts"
@@ -16,6 +16,8 @@ import type { Streams } from "./stores/Streams.ts"
 interface Frame {
   readonly kind: "event" | "comment"
   readonly text: string
+  /** The event's name (`event:`), for an event frame. */
+  readonly name?: string
 }
 
 const encodeFrame = Schema.encodeSync(RunFrame)
@@ -23,7 +25,7 @@ const encodeInterComEvent = Schema.encodeSync(Schema.toCodecJson(InterComEvent))
 
 const eventFrame = (frame: typeof RunFrame.Type): Frame => {
   const { data, event } = encodeFrame(frame)
-  return { kind: "event", text: `event: ${event}\n${data.split("\n").map((line) => `data: ${line}\n`).join("")}\n` }
+  return { kind: "event", name: event, text: `event: ${event}\n${data.split("\n").map((line) => `data: ${line}\n`).join("")}\n` }
 }
 
 const keepAliveFrame: Frame = { kind: "comment", text: ": keep-alive\n\n" }
@@ -51,8 +53,15 @@ export interface SseOptions {
   readonly runId: string | undefined
   readonly keepAliveMillis: number
   readonly streams: Streams
-  /** Produces the frames; the body ends when it returns, and it is interrupted if the body stops. */
+  /**
+   * Produces the frames; the body ends when it returns. It is interrupted if the body stops,
+   * unless `detached` holds it: then it runs on (its frames going nowhere) until it returns or the
+   * server closes, as the executor runs a streamed run to its end after its client left.
+   */
   readonly program: (session: SseSession) => Effect.Effect<void>
+  readonly detached?: FiberSet.FiberSet<void> | undefined
+  /** Called as each event frame is taken for the body, before it is written (the API proxy's view of the stream). */
+  readonly onEvent?: ((name: string) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -138,13 +147,17 @@ const sseResponse = (options: SseOptions, dropAfterEvents: number | undefined): 
       }
       if (state.endedByServer) state.end()
       lastFrameAt = yield* Clock.currentTimeMillis
-      yield* Effect.forkScoped(options.program(session).pipe(Effect.ensuring(Queue.end(queue))))
+      const program = options.program(session).pipe(Effect.ensuring(Queue.end(queue)))
+      if (options.detached === undefined) yield* Effect.forkScoped(program)
+      else yield* FiberSet.run(options.detached, program)
       yield* Effect.forkScoped(keepAlive)
     })
   ).pipe(
     Stream.tap((frame) =>
-      Effect.sync(() => {
-        if (frame.kind === "event") state.eventsSent += 1
+      Effect.suspend(() => {
+        if (frame.kind !== "event") return Effect.void
+        state.eventsSent += 1
+        return options.onEvent === undefined || frame.name === undefined ? Effect.void : options.onEvent(frame.name)
       })
     )
   )

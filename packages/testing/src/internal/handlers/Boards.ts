@@ -1,8 +1,13 @@
 import type { FlowLikeApi } from "@flow-like/effect/api/FlowLikeApi"
-import { Effect } from "effect"
+import { Comment, Layer, Node } from "@flow-like/effect/api/BoardCommands"
+import { Variable } from "@flow-like/effect/api/WorkflowsApi"
+import { Effect, Schema, SchemaAST } from "effect"
 import { type ApiError, badRequest, internalError } from "../ApiError.ts"
 import type { Handlers } from "../ApiRouter.ts"
 import { authorizeApp, type Principal } from "../Auth.ts"
+import { executeCommands } from "../BoardEditor.ts"
+import { FilterError, type LogRow, parseLogFilter } from "../LogFilter.ts"
+import { serdeNulls } from "../SerdeJson.ts"
 import type { Apps } from "../stores/Apps.ts"
 import type { BoardRecord, Boards, Version } from "../stores/Boards.ts"
 import type { Logs } from "../stores/Logs.ts"
@@ -18,6 +23,18 @@ export interface BoardsStores {
 
 type BoardsHandlers = Handlers<typeof FlowLikeApi>["boards"]
 
+/** The board's parts as the server writes them: the board's JSON keeps them as given (snake_case). */
+const serdeMap = <A, I>(part: Schema.Codec<A, I>) => {
+  const map = Schema.Record(Schema.String, part)
+  const encode = Schema.encodeSync(map)
+  const withNulls = serdeNulls(SchemaAST.toEncoded(map.ast))
+  return (value: Readonly<Record<string, A>>) => withNulls(encode(value)) as Record<string, unknown>
+}
+const encodeNodes = serdeMap(Node)
+const encodeComments = serdeMap(Comment)
+const encodeLayers = serdeMap(Layer)
+const encodeVariables = serdeMap(Variable)
+
 const answerBoard = (record: BoardRecord, version: Version = record.version) => ({
   id: record.id,
   name: record.name,
@@ -26,10 +43,10 @@ const answerBoard = (record: BoardRecord, version: Version = record.version) => 
   stage: record.stage,
   logLevel: record.logLevel,
   executionMode: record.executionMode,
-  nodes: { ...record.nodes },
-  variables: { ...record.variables },
-  comments: {},
-  layers: {},
+  nodes: encodeNodes(record.nodes),
+  variables: encodeVariables(record.variables),
+  comments: encodeComments(record.comments),
+  layers: encodeLayers(record.layers),
   refs: {},
   viewport: [0, 0, 1] as const,
   pageIds: [],
@@ -59,27 +76,29 @@ const runLevel = (run: Run): number =>
 
 const micros = (iso: string | undefined): number | undefined => iso === undefined ? undefined : Date.parse(iso) * 1000
 
-/** `log_level >= 3`-style filters, the part of LanceDB's SQL the dev server understands; anything else is the server's 500. */
-const logFilter = (query: string | undefined): ((level: number) => boolean) | undefined => {
-  if (query === undefined || query.trim() === "") return () => true
-  const match = /^\s*log_level\s*(>=|<=|=|>|<|!=)\s*(\d)\s*$/.exec(query)
-  if (match === null) return undefined
-  const limit = Number(match[2])
-  switch (match[1]) {
-    case ">=":
-      return (level) => level >= limit
-    case "<=":
-      return (level) => level <= limit
-    case ">":
-      return (level) => level > limit
-    case "<":
-      return (level) => level < limit
-    case "!=":
-      return (level) => level !== limit
-    default:
-      return (level) => level === limit
+/** The filter, or `undefined` when LanceDB would refuse it (the route's 500). */
+const logFilter = (query: string | undefined): ((row: LogRow) => boolean) | undefined => {
+  if (query === undefined || query === "") return () => true
+  try {
+    return parseLogFilter(query)
+  } catch (error) {
+    if (error instanceof FilterError) return undefined
+    throw error
   }
 }
+
+/** A log line as its row in the run's log table. */
+const rowOf = (message: string, level: number, time: Date): LogRow => ({
+  message,
+  operation_id: null,
+  node_id: null,
+  log_level: level,
+  token_in: null,
+  token_out: null,
+  bit_ids: null,
+  start: time.getTime() * 1000,
+  end: time.getTime() * 1000
+})
 
 /** Board CRUD, versions, prerun, commands, runs and logs (`routes/app/board/*.rs`). */
 export const makeBoardsHandlers = (stores: BoardsStores): BoardsHandlers => {
@@ -132,16 +151,9 @@ export const makeBoardsHandlers = (stores: BoardsStores): BoardsHandlers => {
     executeCommands: ({ params, payload, principal }) =>
       Effect.gen(function*() {
         const record = yield* boardOf(principal, params.app, params.board)
-        for (const command of payload.commands) {
-          const variable: unknown = command["variable"]
-          const id = typeof variable === "object" && variable !== null && "id" in variable && typeof variable.id === "string"
-            ? variable.id
-            : undefined
-          if (command.command_type === "UpsertVariable" && id !== undefined) record.variables[id] = variable
-          if (command.command_type === "RemoveVariable" && id !== undefined) delete record.variables[id]
-        }
+        const { executed } = executeCommands(record, payload.commands)
         record.updatedAt = new Date()
-        return payload.commands
+        return executed
       }),
     getBoardVersions: ({ params, principal }) =>
       Effect.map(boardOf(principal, params.app, params.board), (record) => [...record.versions]),
@@ -210,7 +222,9 @@ export const makeBoardsHandlers = (stores: BoardsStores): BoardsHandlers => {
         const run = runs.get(query.runId)
         if (run === undefined || run.appId !== params.app || run.boardId !== params.board) return []
         const streamed = stores.logs.get(run.id)?.flatMap((line) =>
-          keep(line.level) ? [{ message: line.message, logLevel: LEVELS[line.level] ?? "Info", start: line.time, end: line.time }] : []
+          keep(rowOf(line.message, line.level, line.time))
+            ? [{ message: line.message, logLevel: LEVELS[line.level] ?? "Info", start: line.time, end: line.time }]
+            : []
         )
         const lines = streamed ?? run.events.flatMap((event) => {
           const message: unknown = typeof event.payload === "object" && event.payload !== null && "message" in event.payload
@@ -219,7 +233,7 @@ export const makeBoardsHandlers = (stores: BoardsStores): BoardsHandlers => {
           if (typeof message !== "string" || (event.eventType !== "log" && event.eventType !== "error")) return []
           const level = event.eventType === "error" ? 3 : 1
           const time = new Date(event.createdAt)
-          return keep(level) ? [{ message, logLevel: LEVELS[level] ?? "Info", start: time, end: time }] : []
+          return keep(rowOf(message, level, time)) ? [{ message, logLevel: LEVELS[level] ?? "Info", start: time, end: time }] : []
         })
         const offset = query.offset ?? 0
         return lines.slice(offset, offset + (query.limit ?? 100))

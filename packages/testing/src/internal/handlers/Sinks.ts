@@ -1,5 +1,5 @@
 import type { FlowLikeApi } from "@flow-like/effect/api/FlowLikeApi"
-import { Effect, Schema } from "effect"
+import { Effect, type FiberSet, Schema } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { TriggerResponse } from "@flow-like/effect/api/SinksApi"
 import { apiError, badRequest, internalError } from "../ApiError.ts"
@@ -7,7 +7,7 @@ import { type Handlers, type Input, undeclared } from "../ApiRouter.ts"
 import { authorizeApp, type Principal } from "../Auth.ts"
 import { cuid } from "../Ids.ts"
 import type { RunInput } from "../Model.ts"
-import { streamRun } from "../RunModes.ts"
+import { proxyRecord, streamRun } from "../RunModes.ts"
 import { sseReply } from "../Sse.ts"
 import type { Apps } from "../stores/Apps.ts"
 import type { Boards } from "../stores/Boards.ts"
@@ -28,6 +28,8 @@ export interface SinksStores {
   readonly gates: Gates
   readonly logs: Logs
   readonly streams: Streams
+  /** Streamed runs' executors, which outlive a client that left; interrupted when the server closes. */
+  readonly backgroundRuns: FiberSet.FiberSet<void>
   readonly keepAliveMillis: number
 }
 
@@ -93,6 +95,7 @@ export const makeSinksHandlers = (stores: SinksStores): SinksHandlers => {
         const provided = input.request.headers["authorization"]?.replace(/^(Bearer )+/, "")
         if (provided !== sink.authToken) return refusal(401, "Invalid or missing auth token")
       }
+      /** A raw `Body` escapes axum's 2 MB default limit: only `to_bytes`' 10 MB applies here. */
       const text = yield* Effect.mapError(input.request.text, () => badRequest("Failed to read request body"))
       if (Buffer.byteLength(text) > MAX_BODY_BYTES) return yield* badRequest("Failed to read request body")
       const registered = events.get(sink.eventId)
@@ -126,7 +129,9 @@ export const makeSinksHandlers = (stores: SinksStores): SinksHandlers => {
         program: stores.logs.recording(
           run.id,
           streamRun(stores, { run, board: boards.get(registered.appId, event.boardId), input: runInput, streamState: false })
-        )
+        ),
+        detached: stores.backgroundRuns,
+        onEvent: proxyRecord(stores, run)
       })
     })
 

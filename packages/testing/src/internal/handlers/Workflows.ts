@@ -7,7 +7,7 @@ import { cuid } from "../Ids.ts"
 import { jsonAnswer } from "../JsonAnswer.ts"
 import type { BoardDefinition, RunInput } from "../Model.ts"
 import { decodeQuery } from "../QueryString.ts"
-import { backgroundRun, streamRun } from "../RunModes.ts"
+import { backgroundRun, proxyRecord, streamRun } from "../RunModes.ts"
 import { sseReply } from "../Sse.ts"
 import type { Apps } from "../stores/Apps.ts"
 import type { Boards } from "../stores/Boards.ts"
@@ -30,7 +30,7 @@ export interface WorkflowsStores {
   /** Log tables of streamed runs, read by `GET …/logs`. */
   readonly logs: Logs
   readonly streams: Streams
-  /** Async runs, interrupted when the server closes. */
+  /** Async runs and streamed runs' executors, interrupted when the server closes. */
   readonly backgroundRuns: FiberSet.FiberSet<void>
   readonly keepAliveMillis: number
 }
@@ -130,7 +130,9 @@ export const makeWorkflowsHandlers = (stores: WorkflowsStores): WorkflowsHandler
         runId: run.id,
         keepAliveMillis: stores.keepAliveMillis,
         streams: stores.streams,
-        program: stores.logs.recording(run.id, streamRun(stores, { run, board: target.board, input, streamState }))
+        program: stores.logs.recording(run.id, streamRun(stores, { run, board: target.board, input, streamState })),
+        detached: stores.backgroundRuns,
+        onEvent: proxyRecord(stores, run)
       })
     })
 

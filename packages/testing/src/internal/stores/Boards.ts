@@ -1,3 +1,4 @@
+import type { BoardContents } from "../BoardEditor.ts"
 import type { BoardDefinition } from "../Model.ts"
 import { cuid } from "../Ids.ts"
 import type { Apps } from "./Apps.ts"
@@ -16,9 +17,11 @@ export interface BoardRecord {
   version: Version
   /** Saved versions, oldest first. */
   readonly versions: Array<Version>
-  /** Board variables and nodes as wire JSON, changed by commands. */
-  readonly variables: Record<string, unknown>
-  readonly nodes: Record<string, unknown>
+  /** Nodes, comments, layers and variables (code's shape), changed by commands. */
+  readonly nodes: BoardContents["nodes"]
+  readonly comments: BoardContents["comments"]
+  readonly layers: BoardContents["layers"]
+  readonly variables: BoardContents["variables"]
   readonly createdAt: Date
   updatedAt: Date
 }
@@ -55,8 +58,10 @@ const newRecord = (board: BoardDefinition): BoardRecord => {
     executionMode: "Hybrid",
     version: [0, 0, 1],
     versions: [],
-    variables: {},
     nodes: {},
+    comments: {},
+    layers: {},
+    variables: {},
     createdAt: now,
     updatedAt: now
   }

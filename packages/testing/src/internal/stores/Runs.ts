@@ -39,6 +39,11 @@ export interface Run {
   startedAt: string | undefined
   completedAt: string | undefined
   readonly events: Array<StoredEvent>
+  /**
+   * How the executor ended the run, whatever the API recorded: a streamed run whose client left
+   * runs on to its end, but the API's `status` only changes when its proxy passes `completed`.
+   */
+  executed: RunStatus | undefined
   /** Opened (and replaced) on every change, to wake long polls. */
   changed: Latch.Latch
 }
@@ -75,6 +80,10 @@ export interface Runs {
   readonly append: (run: Run, eventType: string, payload: unknown) => Effect.Effect<void>
   readonly setProgress: (run: Run, progress: number | undefined, step: string) => Effect.Effect<void>
   readonly finish: (run: Run, status: RunStatus, error?: string) => Effect.Effect<void>
+  /** Records how the executor ended the run. */
+  readonly markExecuted: (run: Run, status: RunStatus) => Effect.Effect<void>
+  /** Waits until the executor ended the run (at once if it has). */
+  readonly awaitExecuted: (run: Run) => Effect.Effect<RunStatus>
   /** Undelivered events after `afterSequence`, oldest first, at most `limit`; marks them delivered. */
   readonly takeUndelivered: (run: Run, afterSequence: number, limit: number) => ReadonlyArray<StoredEvent>
 }
@@ -101,6 +110,7 @@ export const makeRuns = (): Runs => {
           startedAt: undefined,
           completedAt: undefined,
           events: [],
+          executed: undefined,
           changed: Latch.makeUnsafe(false)
         }
         runs.set(run.id, run)
@@ -141,6 +151,16 @@ export const makeRuns = (): Runs => {
         if (status === "Completed") run.progress = 100
         if (error !== undefined) run.error = error
         touch(run)
+      }),
+    markExecuted: (run, status) =>
+      Effect.sync(() => {
+        run.executed = status
+        touch(run)
+      }),
+    awaitExecuted: (run) =>
+      Effect.suspend(function loop(): Effect.Effect<RunStatus> {
+        const changed = run.changed
+        return run.executed === undefined ? Effect.andThen(changed.await, Effect.suspend(loop)) : Effect.succeed(run.executed)
       }),
     takeUndelivered: (run, afterSequence, limit) => {
       const taken = run.events.filter((event) => !event.delivered && event.sequence > afterSequence).slice(0, limit)
