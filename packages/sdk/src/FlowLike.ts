@@ -30,18 +30,19 @@ import * as Config from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
 import { FlowLikeHttp } from "./FlowLikeHttp.ts"
 import { Execution } from "./Execution.ts"
+import { Files } from "./Files.ts"
 import { Models } from "./Models.ts"
 import { Workflows } from "./Workflows.ts"
 
 /** Every service the SDK provides. */
-export type Services = Config.FlowLikeConfig | Auth | FlowLikeHttp | Workflows | Execution | Models
+export type Services = Config.FlowLikeConfig | Auth | FlowLikeHttp | Workflows | Execution | Models | Files
 
 const servicesFrom = <E, R>(
   config: Layer.Layer<Config.FlowLikeConfig, E, R>
 ): Layer.Layer<Services, E, R | HttpClient.HttpClient> => {
   const base = Layer.provideMerge(Auth.layer, config)
   const http = Layer.provideMerge(FlowLikeHttp.layer, base)
-  return Layer.provideMerge(Layer.mergeAll(Workflows.layer, Execution.layer, Models.layer), http)
+  return Layer.provideMerge(Layer.mergeAll(Workflows.layer, Execution.layer, Models.layer, Files.layer), http)
 }
 
 /** The SDK's services over a given `HttpClient` (use this to bring your own transport). */

@@ -229,10 +229,16 @@ const definedParams = (request: Request): Record<string, string> => {
   return params
 }
 
+/** A signed URL as errors show it: its query (the signature, a credential) replaced by `?<redacted>`. */
+export const withoutQuery = (url: string): string => {
+  const index = url.indexOf("?")
+  return index === -1 ? url : `${url.slice(0, index)}?<redacted>`
+}
+
 /** Method and full URL of a request, as errors show them (headers never appear). */
 export const describeRequest = (config: ResolvedConfig, request: Request): Errors.RequestInfo => {
   const query = new URLSearchParams(definedParams(request)).toString()
-  const base = request.url ?? `${config.apiUrl}${request.path}`
+  const base = request.url === undefined ? `${config.apiUrl}${request.path}` : withoutQuery(request.url)
   return {
     method: request.method,
     url: query === "" ? base : `${base}${base.includes("?") ? "&" : "?"}${query}`,
@@ -242,6 +248,24 @@ export const describeRequest = (config: ResolvedConfig, request: Request): Error
 }
 
 const defaultRedactedNames = Effect.runSync(Effect.service(Headers.CurrentRedactedNames))
+
+/** The declared length of a streamed body, if the request has one. */
+const streamLengthOf = (request: Request): number | undefined => {
+  const body = request.body
+  return body?._tag === "Raw" && body.body._tag === "Stream" ? body.body.contentLength : undefined
+}
+
+/**
+ * `fetch` that sends a streamed body with its `Content-Length`. Effect's fetch client drops the
+ * header and sends a stream chunked, which S3 refuses for presigned PUTs (501); Node's `fetch`
+ * (undici) itself streams the body with the length it is given.
+ */
+const withContentLength = (fetch: typeof globalThis.fetch, length: number): typeof globalThis.fetch =>
+  (input, init) =>
+    fetch(input, {
+      ...init,
+      headers: { ...Object.fromEntries(new globalThis.Headers(init?.headers).entries()), "content-length": String(length) }
+    })
 
 /** API requests never follow redirects: the Flow-Like API does not redirect, and a redirect must not carry credentials elsewhere. */
 const apiRequestInit: globalThis.RequestInit = { redirect: "manual" }
@@ -310,16 +334,20 @@ export const make = (
     return context
   }
   const transport = <A, E, R>(request: Request, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.withFiber((fiber) =>
-      Effect.provideContext(
-        effect,
-        clientContext(
-          fiber.getRef(Headers.CurrentRedactedNames),
-          request.url === undefined,
-          fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer
-        )
+    Effect.withFiber((fiber) => {
+      const context = clientContext(
+        fiber.getRef(Headers.CurrentRedactedNames),
+        request.url === undefined,
+        fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer
       )
-    )
+      const length = streamLengthOf(request)
+      return Effect.provideContext(
+        effect,
+        length === undefined
+          ? context
+          : Context.add(context, FetchHttpClient.Fetch, withContentLength(fiber.getRef(FetchHttpClient.Fetch), length))
+      )
+    })
 
   const send = (
     request: Request,

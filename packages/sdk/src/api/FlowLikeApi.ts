@@ -9,6 +9,7 @@ import * as HttpApi from "effect/http-api/HttpApi"
 import * as OpenApi from "effect/http-api/OpenApi"
 import { BitsApi } from "./BitsApi.ts"
 import { ExecutionApi } from "./ExecutionApi.ts"
+import { FilesApi } from "./FilesApi.ts"
 import { HealthApi } from "./HealthApi.ts"
 import { ModelsApi } from "./ModelsApi.ts"
 import { WorkflowsApi } from "./WorkflowsApi.ts"
@@ -20,6 +21,7 @@ export const FlowLikeApi = HttpApi.make("flow-like")
   .add(ExecutionApi)
   .add(ModelsApi)
   .add(BitsApi)
+  .add(FilesApi)
   .prefix("/api/v1")
   .annotateMerge(OpenApi.annotations({
     title: "Flow-Like API",

@@ -1,0 +1,150 @@
+/**
+ * What `Files.uploadFile` accepts, turned into a body it can send (and send again when the source
+ * can be read twice): a path read with `fs.openAsBlob`, a `Blob`, bytes, or a stream (one-shot:
+ * its length must be given, or it is spooled to a temporary file first).
+ */
+import * as Effect from "effect/Effect"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { openAsBlob } from "node:fs"
+import { mkdtemp, open, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { basename, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import * as FlowLikeError from "../FlowLikeError.ts"
+
+/** A file to upload: a path (or `file:` URL), a `Blob`/`File`, bytes, or a byte stream. */
+export type UploadSource =
+  | string
+  | URL
+  | Blob
+  | Uint8Array
+  | ArrayBuffer
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>
+  | Stream.Stream<Uint8Array, unknown>
+
+/** A source ready to send. */
+export interface Prepared {
+  readonly size: number
+  /** A fresh stream of the bytes; for a one-shot source it may be run only once. */
+  readonly open: () => Stream.Stream<Uint8Array, unknown>
+  /** Whether `open` can be called again (a retry re-sends the bytes). */
+  readonly isReplayable: boolean
+  /** A name to use as the key when none is given (a path's file name, a `File`'s name). */
+  readonly name: string | undefined
+  readonly contentType: string | undefined
+}
+
+/** Pieces of bytes in memory are sent in slices of this size, so that progress moves. */
+const SLICE = 1024 * 1024
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<Uint8Array> =>
+  typeof value === "object" && value !== null && Symbol.asyncIterator in value
+
+const fromBlob = (blob: Blob, name: string | undefined): Prepared => ({
+  size: blob.size,
+  open: () => Stream.fromReadableStream({ evaluate: () => blob.stream(), onError: (error) => error }),
+  isReplayable: true,
+  name,
+  contentType: blob.type === "" ? undefined : blob.type
+})
+
+const fromBytes = (bytes: Uint8Array): Prepared => ({
+  size: bytes.byteLength,
+  open: () =>
+    Stream.suspend(() => {
+      const slices: Array<Uint8Array> = []
+      for (let start = 0; start < bytes.byteLength; start += SLICE) slices.push(bytes.subarray(start, start + SLICE))
+      return Stream.fromIterable(slices)
+    }),
+  isReplayable: true,
+  name: undefined,
+  contentType: undefined
+})
+
+const oneShot = (source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Stream.Stream<Uint8Array, unknown>) =>
+  Stream.isStream(source)
+    ? source as Stream.Stream<Uint8Array, unknown>
+    : source instanceof ReadableStream
+    ? Stream.fromReadableStream({ evaluate: () => source, onError: (error) => error })
+    : Stream.fromAsyncIterable(source, (error) => error)
+
+/**
+ * Writes a one-shot stream of unknown length to a temporary file (removed when `scope` closes), so
+ * that it can be sent with a `Content-Length` and sent again on a retry.
+ */
+const spool = (
+  stream: Stream.Stream<Uint8Array, unknown>,
+  operation: string
+): Effect.Effect<Prepared, FlowLikeError.FlowLikeError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const directory = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => mkdtemp(join(tmpdir(), "flow-like-upload-")),
+        catch: (error) => FlowLikeError.invalidArgument(`${operation}: cannot create a temporary file to measure the stream: ${String(error)}`, operation)
+      }),
+      (path) => Effect.promise(() => rm(path, { recursive: true, force: true }))
+    )
+    const path = join(directory, "body")
+    const handle = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => open(path, "w"),
+        catch: (error) => FlowLikeError.invalidArgument(`${operation}: cannot write a temporary file: ${String(error)}`, operation)
+      }),
+      (file) => Effect.promise(() => file.close())
+    )
+    yield* Stream.runForEach(stream, (chunk) => Effect.promise(() => handle.write(chunk))).pipe(
+      Effect.mapError((error) => FlowLikeError.invalidArgument(`${operation}: the stream to upload failed: ${String(error)}`, operation))
+    )
+    const blob = yield* Effect.promise(() => openAsBlob(path))
+    return fromBlob(blob, undefined)
+  })
+
+/** Makes a source ready to send; spooled files live as long as `scope`. */
+export const prepare = (
+  source: UploadSource,
+  options: { readonly contentLength?: number | undefined; readonly operation: string }
+): Effect.Effect<Prepared, FlowLikeError.FlowLikeError, Scope.Scope> => {
+  const { operation } = options
+  if (typeof source === "string" || source instanceof URL) {
+    const path = source instanceof URL ? fileURLToPath(source) : source
+    return Effect.tryPromise({
+      try: () => openAsBlob(path),
+      catch: (error) =>
+        FlowLikeError.invalidArgument(
+          `${operation}: cannot read the file ${path}: ${error instanceof Error ? error.message : String(error)}`,
+          operation
+        )
+    }).pipe(Effect.map((blob) => ({ ...fromBlob(blob, basename(path)), contentType: undefined })))
+  }
+  if (source instanceof Blob) return Effect.succeed(fromBlob(source, source instanceof File ? source.name : undefined))
+  if (source instanceof Uint8Array) return Effect.succeed(fromBytes(source))
+  if (source instanceof ArrayBuffer) return Effect.succeed(fromBytes(new Uint8Array(source)))
+  if (Stream.isStream(source) || source instanceof ReadableStream || isAsyncIterable(source)) {
+    const stream = oneShot(source)
+    const length = options.contentLength
+    if (length === undefined) return spool(stream, operation)
+    if (!Number.isInteger(length) || length < 0) {
+      return Effect.fail(FlowLikeError.invalidArgument(`${operation}: contentLength must be a whole number of bytes`, operation))
+    }
+    let isOpened = false
+    return Effect.succeed({
+      size: length,
+      open: () => {
+        if (isOpened) return Stream.fail(new Error("a stream can be sent only once"))
+        isOpened = true
+        return stream
+      },
+      isReplayable: false,
+      name: undefined,
+      contentType: undefined
+    })
+  }
+  return Effect.fail(
+    FlowLikeError.invalidArgument(
+      `${operation}: file must be a path, a URL, a Blob, bytes (Uint8Array or ArrayBuffer) or a byte stream`,
+      operation
+    )
+  )
+}
