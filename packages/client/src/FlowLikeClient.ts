@@ -24,6 +24,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Config from "@flow-like/effect/Config"
 import * as Execution from "@flow-like/effect/Execution"
+import * as Files from "@flow-like/effect/Files"
 import * as FlowLike from "@flow-like/effect/FlowLike"
 import * as FlowLikeError from "@flow-like/effect/FlowLikeError"
 import * as Models from "@flow-like/effect/Models"
@@ -137,7 +138,23 @@ const methods = (adapter: ReturnType<typeof makeAdapter<FlowLike.Services>>) => 
   /** Hosted or remote Llm and Vlm bits as `ModelInfo`s, paging until `limit` (default 50) are found. */
   listLlms: adapter.effect(Models.Models, "listLlms", 0),
   /** Hosted or remote Embedding bits as `ModelInfo`s, paging like `listLlms`. */
-  listEmbeddingModels: adapter.effect(Models.Models, "listEmbeddingModels", 0)
+  listEmbeddingModels: adapter.effect(Models.Models, "listEmbeddingModels", 0),
+  /** The app's files and folders under `prefix` (one level, or all with `recursive`). */
+  listFiles: adapter.effect(Files.Files, "listFiles", 1),
+  /** Uploads a path, `Blob`, bytes or stream through a signed URL, with `Content-Length` and progress. */
+  uploadFile: adapter.effect(Files.Files, "uploadFile", 2),
+  /** Uploads several files (one signing request per 100 keys); per-file failures come back in `failed`. */
+  uploadFiles: adapter.effect(Files.Files, "uploadFiles", 2),
+  /** A file's bytes. */
+  downloadFile: adapter.effect(Files.Files, "downloadFile", 2),
+  /** A file's bytes as an awaitable stream, resumed with `Range` after a dropped transfer. */
+  downloadFileStream: adapter.stream(Files.Files, "downloadFileStream", 2),
+  /** Downloads a file to a path through a temporary file renamed once complete. */
+  downloadFileTo: adapter.effect(Files.Files, "downloadFileTo", 3),
+  /** Deletes a file, or everything under a folder. */
+  deleteFile: adapter.effect(Files.Files, "deleteFile", 2),
+  /** Scoped storage credentials (`sharedCredentials` is `Redacted`). */
+  presignData: adapter.effect(Files.Files, "presignData", 1)
 })
 
 /** The client's API methods. */

@@ -434,7 +434,7 @@ export const make = (http: FlowLikeHttp["Service"]): Files["Service"] => {
         const prefix = options.prefix === undefined ? undefined : yield* normaliseKey(options.prefix, operation, { allowEmpty: true })
         const request = yield* Endpoint.request(endpoints.presignData, {
           params: { app: appId },
-          payload: { prefix: prefix === undefined ? undefined : encodeKey(prefix), accessMode: options.accessMode }
+          payload: { prefix, accessMode: options.accessMode }
         }, { operation, isIdempotent: true })
         const value = yield* http.json(request, FilesApi.PresignDataResponse)
         const expiration = value.expiration === undefined ? undefined : new Date(value.expiration)

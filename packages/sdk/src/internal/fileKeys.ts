@@ -2,8 +2,9 @@
  * File keys as the data routes read them. Upload, list and delete build the storage path with
  * `construct_upload`, which URL-decodes each segment and drops empty ones; download (at `ab1f822`)
  * does not decode, and reads a key starting with `apps/` as a full storage path
- * `apps/<any app>/upload/<rest>`. So the SDK sends percent-encoded segments to the first three,
- * and the full path `apps/{app}/upload/<key>` unencoded to download.
+ * `apps/<any app>/upload/<rest>` (so does presign). So the SDK sends percent-encoded segments to
+ * the first three, the full path `apps/{app}/upload/<key>` unencoded to download, and presign's
+ * prefix unencoded.
  */
 import * as Effect from "effect/Effect"
 import * as FlowLikeError from "../FlowLikeError.ts"
