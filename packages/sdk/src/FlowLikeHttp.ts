@@ -33,6 +33,7 @@ import * as FlowLikeError from "./FlowLikeError.ts"
 import * as Errors from "./internal/errors.ts"
 import "./internal/fastWire.ts"
 import { decodeSse } from "./internal/sse.ts"
+import { streamingFetch } from "./internal/streamingFetch.ts"
 import { isDebugEnabled } from "./internal/trace.ts"
 import { fastDecoderOf } from "./internal/wire.ts"
 import { USER_AGENT } from "./internal/version.ts"
@@ -249,16 +250,18 @@ export const describeRequest = (config: ResolvedConfig, request: Request): Error
 
 const defaultRedactedNames = Effect.runSync(Effect.service(Headers.CurrentRedactedNames))
 
-/** The declared length of a streamed body, if the request has one. */
+/** The declared length of a streamed body (an Effect `Stream` or a web `ReadableStream`), if the request has one. */
 const streamLengthOf = (request: Request): number | undefined => {
   const body = request.body
-  return body?._tag === "Raw" && body.body._tag === "Stream" ? body.body.contentLength : undefined
+  if (body?._tag !== "Raw") return undefined
+  const inner = body.body
+  return inner._tag === "Stream" || (inner._tag === "Raw" && inner.body instanceof ReadableStream) ? inner.contentLength : undefined
 }
 
 /**
  * `fetch` that sends a streamed body with its `Content-Length`. Effect's fetch client drops the
- * header and sends a stream chunked, which S3 refuses for presigned PUTs (501); Node's `fetch`
- * (undici) itself streams the body with the length it is given.
+ * header and sends a stream chunked, which S3 refuses for presigned PUTs (501); `fetch` itself
+ * sends a stream with the length it is given.
  */
 const withContentLength = (fetch: typeof globalThis.fetch, length: number): typeof globalThis.fetch =>
   (input, init) =>
@@ -266,6 +269,14 @@ const withContentLength = (fetch: typeof globalThis.fetch, length: number): type
       ...init,
       headers: { ...Object.fromEntries(new globalThis.Headers(init?.headers).entries()), "content-length": String(length) }
     })
+
+/**
+ * The `fetch` a streamed upload runs on: Node's own `fetch` buffers a stream body without bound when
+ * the receiver is slower (see `streamingFetch`), so it is replaced by a `node:http` sender with
+ * backpressure; a custom `fetch` is kept, given the `Content-Length`.
+ */
+const uploadFetch = (fetch: typeof globalThis.fetch, length: number): typeof globalThis.fetch =>
+  fetch === globalThis.fetch ? streamingFetch(length) : withContentLength(fetch, length)
 
 /** API requests never follow redirects: the Flow-Like API does not redirect, and a redirect must not carry credentials elsewhere. */
 const apiRequestInit: globalThis.RequestInit = { redirect: "manual" }
@@ -345,7 +356,7 @@ export const make = (
         effect,
         length === undefined
           ? context
-          : Context.add(context, FetchHttpClient.Fetch, withContentLength(fiber.getRef(FetchHttpClient.Fetch), length))
+          : Context.add(context, FetchHttpClient.Fetch, uploadFetch(fiber.getRef(FetchHttpClient.Fetch), length))
       )
     })
 

@@ -30,14 +30,19 @@ const harness = (options: {
   const client = HttpClient.make((request, url) =>
     Effect.gen(function*() {
       let bodyBytes = 0
-      if (request.body._tag === "Stream") {
-        yield* Stream.runForEach(request.body.stream, (chunk) => {
-          bodyBytes += chunk.byteLength
-          return TestClock.adjust("30 millis")
-        }).pipe(
-          // As `fetch` does: a body that fails is a transport failure of the request.
-          Effect.mapError((cause) => new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) }))
-        )
+      const body = request.body._tag === "Raw" ? request.body.body : undefined
+      if (body instanceof ReadableStream) {
+        const reader = (body as ReadableStream<Uint8Array>).getReader()
+        while (true) {
+          const next = yield* Effect.tryPromise({
+            try: () => reader.read(),
+            // As `fetch` does: a body that fails is a transport failure of the request.
+            catch: (cause) => new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) })
+          })
+          if (next.done) break
+          bodyBytes += next.value.byteLength
+          yield* TestClock.adjust("30 millis")
+        }
       }
       seen.push({ method: request.method, url: url.toString(), headers: { ...request.headers }, bodyBytes })
       if (url.pathname.endsWith("/data") || url.pathname.endsWith("/data/download")) {

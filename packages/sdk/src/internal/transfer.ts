@@ -4,7 +4,6 @@
  * `Range` after a dropped transfer. Signed URLs are absolute, so `FlowLikeHttp` sends them without
  * any Flow-Like credential.
  */
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
@@ -12,7 +11,7 @@ import * as Stream from "effect/Stream"
 import * as HttpBody from "effect/http/HttpBody"
 import * as CallOptions from "../CallOptions.ts"
 import * as FlowLikeError from "../FlowLikeError.ts"
-import { describeRequest, type FlowLikeHttp, type Request } from "../FlowLikeHttp.ts"
+import { describeRequest, type FlowLikeHttp, type Request, withRetries } from "../FlowLikeHttp.ts"
 import * as Errors from "./errors.ts"
 import type { Prepared } from "./uploadSource.ts"
 
@@ -75,32 +74,47 @@ export const put = (
     const total = body.size
     let lastReport = Number.NEGATIVE_INFINITY
     const report = (loaded: number) => onProgress?.({ key, loaded, total })
-    const counted = Stream.suspend(() => {
+    const clock = yield* Effect.clockWith(Effect.succeed)
+    const call = yield* Effect.service(CallOptions.CallOptions)
+    const attempt = Effect.suspend(() => {
       let loaded = 0
-      return body.open().pipe(
-        Stream.tap((chunk) =>
-          Effect.flatMap(Clock.currentTimeMillis, (now) => {
-            loaded += chunk.byteLength
-            if (loaded > total) return Effect.fail(new Error(`the body is longer than its declared ${total} bytes`))
-            if (onProgress !== undefined && loaded < total && now - lastReport >= PROGRESS_INTERVAL_MILLIS) {
-              lastReport = now
-              report(loaded)
-            }
-            return Effect.void
-          })
-        )
-      )
+      const counter = new TransformStream<Uint8Array, Uint8Array>({
+        transform: (chunk, controller) => {
+          loaded += chunk.byteLength
+          if (loaded > total) return controller.error(new Error(`the body is longer than its declared ${total} bytes`))
+          const now = clock.currentTimeMillisUnsafe()
+          if (onProgress !== undefined && loaded < total && now - lastReport >= PROGRESS_INTERVAL_MILLIS) {
+            lastReport = now
+            report(loaded)
+          }
+          controller.enqueue(chunk)
+        }
+      })
+      const request: Request = {
+        method: "PUT",
+        path: "",
+        url: options.url,
+        body: {
+          _tag: "Raw",
+          body: HttpBody.raw(body.open().pipeThrough(counter), { contentType: options.contentType, contentLength: total })
+        },
+        headers: isAzureSas(options.url) ? { "x-ms-blob-type": "BlockBlob" } : undefined,
+        isIdempotent: body.isReplayable,
+        // Each attempt needs a fresh body stream, so the retries happen here, not in the transport.
+        isRetriedByCaller: true,
+        operation: options.operation
+      }
+      return http.execute(request)
     })
-    const request: Request = {
-      method: "PUT",
-      path: "",
-      url: options.url,
-      body: { _tag: "Raw", body: HttpBody.stream(counted, options.contentType, total) },
-      headers: isAzureSas(options.url) ? { "x-ms-blob-type": "BlockBlob" } : undefined,
-      isIdempotent: body.isReplayable,
-      operation: options.operation
-    }
-    const response = yield* transferTimeout(http, total)(http.execute(request))
+    const response = yield* transferTimeout(http, total)(
+      body.isReplayable
+        ? withRetries(attempt, {
+          maxRetries: call.maxRetries ?? http.config.maxRetries,
+          maxDelay: http.config.maxRetryDelay,
+          maxTime: http.config.maxRetryTime
+        })
+        : attempt
+    )
     report(total)
     return response.headers["etag"]
   })

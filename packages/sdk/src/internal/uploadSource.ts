@@ -3,6 +3,7 @@
  * can be read twice): a path read with `fs.openAsBlob`, a `Blob`, bytes, or a stream (one-shot:
  * its length must be given, or it is spooled to a temporary file first).
  */
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -27,8 +28,12 @@ export type UploadSource =
 /** A source ready to send. */
 export interface Prepared {
   readonly size: number
-  /** A fresh stream of the bytes; for a one-shot source it may be run only once. */
-  readonly open: () => Stream.Stream<Uint8Array, unknown>
+  /**
+   * A fresh web stream of the bytes; for a one-shot source it may be opened only once. (A web
+   * stream goes to `fetch` as is: an Effect `Stream` turned into one is read ahead without bound,
+   * so a large file would sit in memory.)
+   */
+  readonly open: () => ReadableStream<Uint8Array>
   /** Whether `open` can be called again (a retry re-sends the bytes). */
   readonly isReplayable: boolean
   /** A name to use as the key when none is given (a path's file name, a `File`'s name). */
@@ -44,7 +49,7 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<Uint8Array> =>
 
 const fromBlob = (blob: Blob, name: string | undefined): Prepared => ({
   size: blob.size,
-  open: () => Stream.fromReadableStream({ evaluate: () => blob.stream(), onError: (error) => error }),
+  open: () => blob.stream(),
   isReplayable: true,
   name,
   contentType: blob.type === "" ? undefined : blob.type
@@ -52,30 +57,52 @@ const fromBlob = (blob: Blob, name: string | undefined): Prepared => ({
 
 const fromBytes = (bytes: Uint8Array): Prepared => ({
   size: bytes.byteLength,
-  open: () =>
-    Stream.suspend(() => {
-      const slices: Array<Uint8Array> = []
-      for (let start = 0; start < bytes.byteLength; start += SLICE) slices.push(bytes.subarray(start, start + SLICE))
-      return Stream.fromIterable(slices)
-    }),
+  open: () => {
+    let offset = 0
+    return new ReadableStream<Uint8Array>({
+      pull: (controller) => {
+        if (offset >= bytes.byteLength) return controller.close()
+        controller.enqueue(bytes.subarray(offset, offset + SLICE))
+        offset += SLICE
+      }
+    })
+  },
   isReplayable: true,
   name: undefined,
   contentType: undefined
 })
 
-const oneShot = (source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Stream.Stream<Uint8Array, unknown>) =>
+const fromAsyncIterable = (source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> => {
+  const iterator = source[Symbol.asyncIterator]()
+  return new ReadableStream<Uint8Array>({
+    pull: async (controller) => {
+      const next = await iterator.next()
+      if (next.done === true) controller.close()
+      else controller.enqueue(next.value)
+    },
+    cancel: async () => {
+      await iterator.return?.()
+    }
+  })
+}
+
+/** A one-shot source as a web stream: as is, from its async iterator, or from the Effect `Stream` (run in `context`). */
+const oneShot = (
+  source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Stream.Stream<Uint8Array, unknown>,
+  context: Context.Context<never>
+): ReadableStream<Uint8Array> =>
   Stream.isStream(source)
-    ? source as Stream.Stream<Uint8Array, unknown>
+    ? Stream.toReadableStreamWith(source as Stream.Stream<Uint8Array, unknown>, context)
     : source instanceof ReadableStream
-    ? Stream.fromReadableStream({ evaluate: () => source, onError: (error) => error })
-    : Stream.fromAsyncIterable(source, (error) => error)
+    ? source
+    : fromAsyncIterable(source)
 
 /**
  * Writes a one-shot stream of unknown length to a temporary file (removed when `scope` closes), so
  * that it can be sent with a `Content-Length` and sent again on a retry.
  */
 const spool = (
-  stream: Stream.Stream<Uint8Array, unknown>,
+  stream: ReadableStream<Uint8Array>,
   operation: string
 ): Effect.Effect<Prepared, FlowLikeError.FlowLikeError, Scope.Scope> =>
   Effect.gen(function*() {
@@ -94,9 +121,12 @@ const spool = (
       }),
       (file) => Effect.promise(() => file.close())
     )
-    yield* Stream.runForEach(stream, (chunk) => Effect.promise(() => handle.write(chunk))).pipe(
-      Effect.mapError((error) => FlowLikeError.invalidArgument(`${operation}: the stream to upload failed: ${String(error)}`, operation))
-    )
+    yield* Effect.tryPromise({
+      try: async () => {
+        for await (const chunk of stream) await handle.write(chunk)
+      },
+      catch: (error) => FlowLikeError.invalidArgument(`${operation}: the stream to upload failed: ${String(error)}`, operation)
+    })
     const blob = yield* Effect.promise(() => openAsBlob(path))
     return fromBlob(blob, undefined)
   })
@@ -122,7 +152,22 @@ export const prepare = (
   if (source instanceof Uint8Array) return Effect.succeed(fromBytes(source))
   if (source instanceof ArrayBuffer) return Effect.succeed(fromBytes(new Uint8Array(source)))
   if (Stream.isStream(source) || source instanceof ReadableStream || isAsyncIterable(source)) {
-    const stream = oneShot(source)
+    return Effect.flatMap(Effect.context<never>(), (context) => oneShotPrepared(oneShot(source, context), options))
+  }
+  return Effect.fail(
+    FlowLikeError.invalidArgument(
+      `${operation}: file must be a path, a URL, a Blob, bytes (Uint8Array or ArrayBuffer) or a byte stream`,
+      operation
+    )
+  )
+}
+
+const oneShotPrepared = (
+  stream: ReadableStream<Uint8Array>,
+  options: { readonly contentLength?: number | undefined; readonly operation: string }
+): Effect.Effect<Prepared, FlowLikeError.FlowLikeError, Scope.Scope> => {
+  const { operation } = options
+  {
     const length = options.contentLength
     if (length === undefined) return spool(stream, operation)
     if (!Number.isInteger(length) || length < 0) {
@@ -132,7 +177,7 @@ export const prepare = (
     return Effect.succeed({
       size: length,
       open: () => {
-        if (isOpened) return Stream.fail(new Error("a stream can be sent only once"))
+        if (isOpened) throw new Error("a stream can be sent only once")
         isOpened = true
         return stream
       },
@@ -141,10 +186,4 @@ export const prepare = (
       contentType: undefined
     })
   }
-  return Effect.fail(
-    FlowLikeError.invalidArgument(
-      `${operation}: file must be a path, a URL, a Blob, bytes (Uint8Array or ArrayBuffer) or a byte stream`,
-      operation
-    )
-  )
 }
