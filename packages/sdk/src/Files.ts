@@ -21,7 +21,8 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
-import { open, rename, rm } from "node:fs/promises"
+import { createWriteStream } from "node:fs"
+import { rename, rm } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 import * as FilesApi from "./api/FilesApi.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
@@ -394,15 +395,40 @@ export const make = (http: FlowLikeHttp["Service"]): Files["Service"] => {
         const failWrite = (error: unknown) =>
           FlowLikeError.invalidArgument(`${operation}: cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`, operation)
         return yield* Effect.scoped(Effect.gen(function*() {
-          const handle = yield* Effect.acquireRelease(
-            Effect.tryPromise({ try: () => open(temporary, "wx"), catch: failWrite }),
-            (file) => Effect.promise(() => file.close())
+          const file = yield* Effect.acquireRelease(
+            Effect.sync(() => {
+              const stream = createWriteStream(temporary, { flags: "wx" })
+              let failure: unknown
+              stream.on("error", (error) => (failure ??= error))
+              return { stream, failure: () => failure }
+            }),
+            ({ stream }) => Effect.sync(() => stream.destroy())
           )
+          /** Waits for `event` on the file, failing on a write error. */
+          const until = (event: "drain" | "close") =>
+            Effect.callback<void, FlowLikeError.FlowLikeError>((resume) => {
+              const failure = file.failure()
+              if (failure !== undefined) return resume(Effect.fail(failWrite(failure)))
+              const stop = () => file.stream.off(event, onEvent).off("error", onError)
+              const onEvent = () => {
+                stop()
+                resume(Effect.void)
+              }
+              const onError = (error: unknown) => {
+                stop()
+                resume(Effect.fail(failWrite(error)))
+              }
+              file.stream.once(event, onEvent).once("error", onError)
+              return Effect.sync(stop)
+            })
           let size = 0
+          // Writes are not awaited one by one: the file takes chunks until its buffer is full (backpressure).
           yield* Stream.runForEach(downloadStream(operation, appId, key, options), (chunk) => {
             size += chunk.byteLength
-            return Effect.tryPromise({ try: () => handle.write(chunk), catch: failWrite })
+            return file.stream.write(chunk) && file.failure() === undefined ? Effect.void : until("drain")
           })
+          file.stream.end()
+          yield* until("close")
           return size
         })).pipe(
           Effect.flatMap((size) =>
