@@ -3,6 +3,7 @@ import { createHash, randomBytes } from "node:crypto"
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { pathToFileURL } from "node:url"
 import { inspect } from "node:util"
 import { Redacted } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
@@ -92,6 +93,29 @@ describe("files end to end", () => {
     for (const put of storageRequests()) expect(put.headers["content-length"]).toBe("5")
     expect([...(await server.files.get("known.bin"))!]).toEqual([1, 2, 3, 4, 5])
     expect([...(await server.files.get("spooled.bin"))!]).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it("names a file after its path, reads file: URLs and async iterables", async () => {
+    const path = join(directory, "named.txt")
+    await writeFile(path, "by path")
+    expect((await client.uploadFile(server.appId, path)).key).toBe("named.txt")
+    expect((await client.uploadFile(server.appId, pathToFileURL(path), { key: "from-url.txt" })).size).toBe(7)
+    async function* pieces() {
+      yield new TextEncoder().encode("one ")
+      yield new TextEncoder().encode("two")
+    }
+    await client.uploadFile(server.appId, pieces(), { key: "iterable.txt", contentLength: 7 })
+    expect(new TextDecoder().decode(await server.files.get("iterable.txt"))).toBe("one two")
+    expect(new TextDecoder().decode(await server.files.get("from-url.txt"))).toBe("by path")
+  })
+
+  it("gives up resuming a download after maxRetries (default 3)", async () => {
+    await server.files.put("flaky.bin", randomBytes(64 * 1024))
+    server.faults.inject({ method: "GET", path: "/_storage/", fault: { kind: "cutBody", afterBytes: 10 }, times: Infinity })
+    expect((await rejection(client.downloadFile(server.appId, "flaky.bin"))).reason._tag).toBe("NetworkError")
+    expect(storageRequests().filter((r) => r.method === "GET")).toHaveLength(4)
+    expect((await rejection(client.downloadFile(server.appId, "flaky.bin", { maxRetries: 1 }))).reason._tag).toBe("NetworkError")
+    expect(storageRequests().filter((r) => r.method === "GET")).toHaveLength(6)
   })
 
   it("retries an upload whose transfer was cut, from a re-creatable body; never a one-shot stream", async () => {
