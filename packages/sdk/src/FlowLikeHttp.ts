@@ -62,9 +62,10 @@ export const blobBody = (blob: Blob, contentType?: string): Body => ({
 })
 
 /**
- * A streamed body of known length. The length reaches the `HttpClient`; `fetch` cannot send a
- * stream with a `Content-Length` and sends it chunked, which signed storage URLs refuse: there,
- * send bytes or a `Blob`, or run on `NodeHttpClient` (`FlowLike.layerWithoutHttpClient`).
+ * A streamed body of known length, sent with that `Content-Length` (signed storage URLs refuse
+ * chunked bodies). Over the default `fetch` client the SDK sends it through `node:http` with
+ * backpressure (Effect's fetch client would drop the length, and Node's `fetch` buffers a stream
+ * body without bound); another `HttpClient` gets the length with the body.
  */
 export const streamBody = (
   stream: Stream.Stream<Uint8Array, unknown>,
