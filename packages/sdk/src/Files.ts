@@ -4,8 +4,8 @@
  * without any Flow-Like credential.
  *
  * - Uploads ask for a signed PUT URL, then stream the bytes with an explicit `Content-Length` (S3
- *   refuses chunked presigned PUTs). A path is read with `fs.openAsBlob`; a stream needs
- *   `contentLength` or is spooled to a temporary file. A body that can be read again (path, `Blob`,
+ *   refuses chunked presigned PUTs). A path is read from disk as it is sent, through reused
+ *   buffers; a stream needs `contentLength` or is spooled to a temporary file. A body that can be read again (path, `Blob`,
  *   bytes, spooled stream) is retried on network errors, 408, 429 and 5xx; an expired URL is
  *   replaced by a fresh one once.
  * - Downloads ask for a signed GET URL and stream the bytes, resuming with `Range` after a dropped

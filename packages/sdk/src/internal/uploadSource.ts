@@ -1,14 +1,14 @@
 /**
  * What `Files.uploadFile` accepts, turned into a body it can send (and send again when the source
- * can be read twice): a path read with `fs.openAsBlob`, a `Blob`, bytes, or a stream (one-shot:
- * its length must be given, or it is spooled to a temporary file first).
+ * can be read twice): a path (read in place through reused buffers), a `Blob`, bytes, or a stream
+ * (one-shot: its length must be given, or it is spooled to a temporary file first, then read like
+ * a path).
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { openAsBlob } from "node:fs"
-import { mkdtemp, open, rm } from "node:fs/promises"
+import { type FileHandle, mkdtemp, open, rm, stat } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -53,6 +53,55 @@ const fromBlob = (blob: Blob, name: string | undefined): Prepared => ({
   isReplayable: true,
   name,
   contentType: blob.type === "" ? undefined : blob.type
+})
+
+/** Reused read buffers of a file upload: a chunk's buffer comes round again only after it was sent. */
+const POOL_SIZE = 8
+const POOL_BUFFER = 256 * 1024
+
+/**
+ * A file read from disk in place, through a few reused buffers: no allocation per chunk, so memory
+ * stays flat however large the file (allocating per chunk, as `Blob.stream()` does, lets about
+ * 64 MB of spent buffers pile up between garbage collections). A buffer is reused after
+ * `POOL_SIZE - 1` later chunks were read; the sender writes a chunk and waits for the socket to
+ * drain before it takes the next, and at most a few chunks wait between the file and the sender,
+ * so a reused buffer has always left the process.
+ */
+const fromPath = (path: string, size: number): Prepared => ({
+  size,
+  open: () => {
+    const pool: Array<Uint8Array> = []
+    let handle: FileHandle | undefined
+    let position = 0
+    let index = 0
+    const close = async () => {
+      const open = handle
+      handle = undefined
+      await open?.close()
+    }
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        handle ??= await open(path, "r")
+        if (position >= size) {
+          await close()
+          return controller.close()
+        }
+        const slot = index++ % POOL_SIZE
+        const buffer = pool[slot] ??= new Uint8Array(POOL_BUFFER)
+        const { bytesRead } = await handle.read(buffer, 0, Math.min(POOL_BUFFER, size - position), position)
+        if (bytesRead === 0) {
+          await close()
+          return controller.error(new Error(`${path} shrank to ${position} bytes while it was read (it had ${size})`))
+        }
+        position += bytesRead
+        controller.enqueue(buffer.subarray(0, bytesRead))
+      },
+      cancel: close
+    }, { highWaterMark: 0 })
+  },
+  isReplayable: true,
+  name: basename(path),
+  contentType: undefined
 })
 
 const fromBytes = (bytes: Uint8Array): Prepared => ({
@@ -127,8 +176,8 @@ const spool = (
       },
       catch: (error) => FlowLikeError.invalidArgument(`${operation}: the stream to upload failed: ${String(error)}`, operation)
     })
-    const blob = yield* Effect.promise(() => openAsBlob(path))
-    return fromBlob(blob, undefined)
+    const size = yield* Effect.promise(async () => (await stat(path)).size)
+    return { ...fromPath(path, size), name: undefined }
   })
 
 /** Makes a source ready to send; spooled files live as long as `scope`. */
@@ -140,13 +189,17 @@ export const prepare = (
   if (typeof source === "string" || source instanceof URL) {
     const path = source instanceof URL ? fileURLToPath(source) : source
     return Effect.tryPromise({
-      try: () => openAsBlob(path),
+      try: async () => {
+        const info = await stat(path)
+        if (!info.isFile()) throw new Error("it is not a regular file")
+        return info.size
+      },
       catch: (error) =>
         FlowLikeError.invalidArgument(
           `${operation}: cannot read the file ${path}: ${error instanceof Error ? error.message : String(error)}`,
           operation
         )
-    }).pipe(Effect.map((blob) => ({ ...fromBlob(blob, basename(path)), contentType: undefined })))
+    }).pipe(Effect.map((size) => fromPath(path, size)))
   }
   if (source instanceof Blob) return Effect.succeed(fromBlob(source, source instanceof File ? source.name : undefined))
   if (source instanceof Uint8Array) return Effect.succeed(fromBytes(source))
