@@ -21,6 +21,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
+import { once } from "node:events"
 import { createWriteStream } from "node:fs"
 import { rename, rm } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
@@ -289,6 +290,26 @@ export const make = (http: FlowLikeHttp["Service"]): Files["Service"] => {
       return Transfer.get(http, { url, operation, maxRetries, resign })
     }))
 
+  /** Downloads into `write` (see `Transfer.getInto`), resolving with the byte count. */
+  const downloadInto = (
+    operation: string,
+    appId: string,
+    key: string,
+    options: DownloadOptions,
+    write: (chunk: Uint8Array) => void | Promise<void>
+  ) =>
+    Effect.gen(function*() {
+      yield* checkAppId(operation, appId)
+      const normalised = yield* normaliseKey(key, operation)
+      const maxRetries = options.maxRetries ?? DOWNLOAD_RETRIES
+      if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+        return yield* FlowLikeError.invalidArgument(`${operation}: maxRetries must be a whole number from 0`, operation)
+      }
+      const resign = signOne(operation, endpoints.signDownload, appId, normalised, downloadPath(appId, normalised))
+      const url = yield* resign
+      return yield* Transfer.getInto(http, { url, operation, maxRetries, resign, write })
+    })
+
   const listLevel = (operation: string, appId: string, prefix: string) =>
     Effect.gen(function*() {
       const request = yield* Endpoint.request(endpoints.listFiles, { params: { app: appId }, payload: { prefix: encodeKey(prefix) } }, {
@@ -369,10 +390,12 @@ export const make = (http: FlowLikeHttp["Service"]): Files["Service"] => {
         }
       }))),
     downloadFile: (appId, key, options = {}) =>
-      withSpan("Files.downloadFile")(
-        Stream.runCollect(downloadStream("Files.downloadFile", appId, key, options)).pipe(
-          Effect.map((chunks) => {
-            const size = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0)
+      withSpan("Files.downloadFile")(Effect.suspend(() => {
+        const chunks: Array<Uint8Array> = []
+        return downloadInto("Files.downloadFile", appId, key, options, (chunk) => {
+          chunks.push(chunk)
+        }).pipe(
+          Effect.map((size) => {
             const out = new Uint8Array(size)
             let offset = 0
             for (const chunk of chunks) {
@@ -382,7 +405,7 @@ export const make = (http: FlowLikeHttp["Service"]): Files["Service"] => {
             return out
           })
         )
-      ),
+      })),
     downloadFileStream: (appId, key, options = {}) =>
       withStreamSpan("Files.downloadFileStream")(downloadStream("Files.downloadFileStream", appId, key, options)),
     downloadFileTo: (appId, key, path, options = {}) =>
@@ -421,11 +444,11 @@ export const make = (http: FlowLikeHttp["Service"]): Files["Service"] => {
               file.stream.once(event, onEvent).once("error", onError)
               return Effect.sync(stop)
             })
-          let size = 0
-          // Writes are not awaited one by one: the file takes chunks until its buffer is full (backpressure).
-          yield* Stream.runForEach(downloadStream(operation, appId, key, options), (chunk) => {
-            size += chunk.byteLength
-            return file.stream.write(chunk) && file.failure() === undefined ? Effect.void : until("drain")
+          // Chunks are not awaited one by one: the file takes them until its buffer is full (backpressure).
+          const size = yield* downloadInto(operation, appId, key, options, (chunk) => {
+            if (file.failure() !== undefined) return Promise.reject(failWrite(file.failure()))
+            if (file.stream.write(chunk)) return undefined
+            return once(file.stream, "drain").then(() => undefined, (error: unknown) => Promise.reject(failWrite(error)))
           })
           file.stream.end()
           yield* until("close")

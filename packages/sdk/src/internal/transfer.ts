@@ -8,7 +8,9 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
+import * as Option from "effect/Option"
 import * as HttpBody from "effect/http/HttpBody"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as CallOptions from "../CallOptions.ts"
 import * as FlowLikeError from "../FlowLikeError.ts"
 import { describeRequest, type FlowLikeHttp, type Request, withRetries } from "../FlowLikeHttp.ts"
@@ -191,6 +193,139 @@ export const get = (
                 })
                 : Effect.as(backoff(retries), attempt(retries + 1))
             )
+        )
+      )
+    return attempt(0)
+  })
+
+/** A transfer that stayed silent longer than the idle timeout. */
+class IdleTimeout extends Error {}
+
+/**
+ * Reads a web body into `deliver` with plain promises (no effect per chunk), failing with
+ * `IdleTimeout` when nothing arrives for `idleMillis`, and cancelling the body when `signal` fires.
+ */
+const pump = async (
+  body: ReadableStream<Uint8Array>,
+  deliver: (chunk: Uint8Array) => void | Promise<void>,
+  idleMillis: number,
+  signal: AbortSignal
+): Promise<void> => {
+  const reader = body.getReader()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let isIdle = false
+  const arm = () => {
+    clearTimeout(timer)
+    timer = setTimeout(() => {
+      isIdle = true
+      reader.cancel().catch(() => undefined)
+    }, idleMillis)
+  }
+  const onAbort = () => void reader.cancel(signal.reason).catch(() => undefined)
+  signal.addEventListener("abort", onAbort, { once: true })
+  try {
+    arm()
+    for (;;) {
+      const next = await reader.read()
+      if (isIdle) throw new IdleTimeout()
+      if (next.done) return
+      clearTimeout(timer)
+      const written = deliver(next.value)
+      if (written !== undefined) await written
+      arm()
+    }
+  } finally {
+    clearTimeout(timer)
+    signal.removeEventListener("abort", onAbort)
+  }
+}
+
+/**
+ * Like `get`, but hands every chunk to `write` (which may return a promise to apply backpressure,
+ * or reject with a `FlowLikeError` that is not retried) and resolves with the byte count. Over
+ * `fetch` the body is read with plain promises rather than an Effect stream: one effect per
+ * transfer instead of one per chunk.
+ */
+export const getInto = (
+  http: FlowLikeHttp["Service"],
+  options: {
+    readonly url: string
+    readonly operation: string
+    readonly maxRetries: number
+    readonly resign: Effect.Effect<string, FlowLikeError.FlowLikeError>
+    readonly write: (chunk: Uint8Array) => void | Promise<void>
+  }
+): Effect.Effect<number, FlowLikeError.FlowLikeError> =>
+  Effect.suspend(() => {
+    let url = options.url
+    let received = 0
+    let total: number | undefined
+    let hasResigned = false
+    const idle = http.config.streamIdleTimeout
+    const attempt = (retries: number): Effect.Effect<number, FlowLikeError.FlowLikeError> =>
+      Effect.gen(function*() {
+        const request: Request = {
+          method: "GET",
+          path: "",
+          url,
+          headers: received > 0 ? { range: `bytes=${received}-` } : undefined,
+          isIdempotent: true,
+          isRetriedByCaller: true,
+          operation: options.operation
+        }
+        const info = describeRequest(http.config, request)
+        const response = yield* http.execute(request)
+        let skip = received > 0 && response.status !== 206 ? received : 0
+        if (total === undefined) total = totalOf(response.headers)
+        const deliver = (chunk: Uint8Array) => {
+          if (skip > 0) {
+            const dropped = Math.min(skip, chunk.byteLength)
+            skip -= dropped
+            chunk = chunk.subarray(dropped)
+          }
+          if (chunk.byteLength === 0) return undefined
+          received += chunk.byteLength
+          return options.write(chunk)
+        }
+        const web = HttpClientResponse.toWeb(response)
+        const body = Option.isSome(web) ? web.value.body : null
+        if (body !== null) {
+          yield* Effect.tryPromise({
+            try: (signal) => pump(body, deliver, Duration.toMillis(idle), signal),
+            catch: (error) =>
+              FlowLikeError.isFlowLikeError(error)
+                ? error
+                : error instanceof IdleTimeout
+                ? Errors.timedOut(info, idle, "the transfer sent nothing")
+                : Errors.streamBroken(info, error)
+          })
+        } else {
+          yield* response.stream.pipe(
+            Stream.mapError((error) => Errors.streamBroken(info, error)),
+            Stream.timeoutOrElse({ duration: idle, orElse: () => Stream.fail(Errors.timedOut(info, idle, "the transfer sent nothing")) }),
+            Stream.runForEach((chunk) =>
+              Effect.tryPromise({
+                try: async () => deliver(chunk),
+                catch: (error) => FlowLikeError.isFlowLikeError(error) ? error : Errors.streamBroken(info, error)
+              })
+            )
+          )
+        }
+        if (total !== undefined && received < total) {
+          return yield* Errors.streamBroken(info, new Error(`the transfer ended after ${received} of ${total} bytes`))
+        }
+        return received
+      }).pipe(
+        Effect.catchIf(
+          (error) => (error.isRetryable && retries < options.maxRetries) || (isExpired(error) && !hasResigned),
+          (error) =>
+            isExpired(error)
+              ? Effect.flatMap(options.resign, (fresh) => {
+                hasResigned = true
+                url = fresh
+                return attempt(retries)
+              })
+              : Effect.andThen(backoff(retries), attempt(retries + 1))
         )
       )
     return attempt(0)
