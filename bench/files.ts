@@ -122,7 +122,7 @@ const section = (rows: ReadonlyArray<string>) => rows.join("\n")
 /** Runs the files rows and prints (and unless `write` is false, records) their table. */
 export const run = async (options: { readonly smoke: boolean; readonly write: boolean }) => {
   const size = (options.smoke ? 8 : Number(process.env["FLOW_LIKE_BENCH_FILES_MIB"] ?? 1024)) * MIB
-  const rounds = options.smoke ? 1 : 3
+  const rounds = options.smoke ? 1 : 5
   const directory = await mkdtemp(join(tmpdir(), "flow-like-bench-files-"))
   const server = await startDevServer()
   try {

@@ -184,6 +184,8 @@ const endpoints = FilesApi.FilesApi.endpoints
 const SIGN_BATCH = 100
 const UPLOAD_CONCURRENCY = 4
 const DOWNLOAD_RETRIES = 3
+/** How much a download to a path may hold for the disk before it stops reading (the default 16 KiB makes reads wait on every write). */
+const WRITE_BUFFER = 1024 * 1024
 
 type Signed = typeof FilesApi.SignedUrls.Type[number]
 
@@ -420,7 +422,7 @@ export const make = (http: FlowLikeHttp["Service"]): Files["Service"] => {
         return yield* Effect.scoped(Effect.gen(function*() {
           const file = yield* Effect.acquireRelease(
             Effect.sync(() => {
-              const stream = createWriteStream(temporary, { flags: "wx" })
+              const stream = createWriteStream(temporary, { flags: "wx", highWaterMark: WRITE_BUFFER })
               let failure: unknown
               stream.on("error", (error) => (failure ??= error))
               return { stream, failure: () => failure }
