@@ -20,15 +20,11 @@ import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { randomBytes } from "node:crypto"
-import { once } from "node:events"
-import { createWriteStream } from "node:fs"
-import { rename, rm } from "node:fs/promises"
-import { basename, dirname, join } from "node:path"
 import * as FilesApi from "./api/FilesApi.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
 import { FlowLikeHttp } from "./FlowLikeHttp.ts"
 import * as Endpoint from "./internal/endpoint.ts"
+import { writeToPath } from "./internal/fileSink.ts"
 import { downloadPath, encodeKey, keyOfLocation, normaliseKey, parseLastModified } from "./internal/fileKeys.ts"
 import { withSpan, withStreamSpan } from "./internal/trace.ts"
 import * as Transfer from "./internal/transfer.ts"
@@ -184,8 +180,6 @@ const endpoints = FilesApi.FilesApi.endpoints
 const SIGN_BATCH = 100
 const UPLOAD_CONCURRENCY = 4
 const DOWNLOAD_RETRIES = 3
-/** How much a download to a path may hold for the disk before it stops reading (the default 16 KiB makes reads wait on every write). */
-const WRITE_BUFFER = 1024 * 1024
 
 type Signed = typeof FilesApi.SignedUrls.Type[number]
 
@@ -416,53 +410,9 @@ export const make = (http: FlowLikeHttp["Service"]): Files["Service"] => {
         if (typeof path !== "string" || path === "") {
           return yield* FlowLikeError.invalidArgument(`${operation}: path must be a non-empty string`, operation)
         }
-        const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.part`)
-        const failWrite = (error: unknown) =>
-          FlowLikeError.invalidArgument(`${operation}: cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`, operation)
-        return yield* Effect.scoped(Effect.gen(function*() {
-          const file = yield* Effect.acquireRelease(
-            Effect.sync(() => {
-              const stream = createWriteStream(temporary, { flags: "wx", highWaterMark: WRITE_BUFFER })
-              let failure: unknown
-              stream.on("error", (error) => (failure ??= error))
-              return { stream, failure: () => failure }
-            }),
-            ({ stream }) => Effect.sync(() => stream.destroy())
-          )
-          /** Waits for `event` on the file, failing on a write error. */
-          const until = (event: "drain" | "close") =>
-            Effect.callback<void, FlowLikeError.FlowLikeError>((resume) => {
-              const failure = file.failure()
-              if (failure !== undefined) return resume(Effect.fail(failWrite(failure)))
-              const stop = () => file.stream.off(event, onEvent).off("error", onError)
-              const onEvent = () => {
-                stop()
-                resume(Effect.void)
-              }
-              const onError = (error: unknown) => {
-                stop()
-                resume(Effect.fail(failWrite(error)))
-              }
-              file.stream.once(event, onEvent).once("error", onError)
-              return Effect.sync(stop)
-            })
-          // Chunks are not awaited one by one: the file takes them until its buffer is full (backpressure).
-          const size = yield* downloadInto(operation, appId, key, options, (chunk) => {
-            if (file.failure() !== undefined) return Promise.reject(failWrite(file.failure()))
-            if (file.stream.write(chunk)) return undefined
-            return once(file.stream, "drain").then(() => undefined, (error: unknown) => Promise.reject(failWrite(error)))
-          })
-          file.stream.end()
-          yield* until("close")
-          return size
-        })).pipe(
-          Effect.flatMap((size) =>
-            Effect.tryPromise({ try: () => rename(temporary, path), catch: failWrite }).pipe(
-              Effect.as<DownloadResult>({ key, path, size })
-            )
-          ),
-          Effect.onError(() => Effect.promise(() => rm(temporary, { force: true })))
-        )
+        const size = yield* writeToPath(operation, path, (write) => downloadInto(operation, appId, key, options, write))
+        const result: DownloadResult = { key, path, size }
+        return result
       })),
     deleteFile: (appId, key) =>
       withSpan("Files.deleteFile")(Effect.gen(function*() {
