@@ -27,8 +27,11 @@ const harness = (options: {
   readonly download?: (range: string | undefined) => Response
 }) => {
   const seen: Array<Seen> = []
+  const inFlight = { now: 0, max: 0 }
   const client = HttpClient.make((request, url) =>
     Effect.gen(function*() {
+      const isStorage = request.method === "PUT" && !url.pathname.startsWith("/api/")
+      if (isStorage) inFlight.max = Math.max(inFlight.max, ++inFlight.now)
       let bodyBytes = 0
       const body = request.body._tag === "Raw" ? request.body.body : undefined
       if (body instanceof ReadableStream) {
@@ -44,6 +47,7 @@ const harness = (options: {
           yield* TestClock.adjust("30 millis")
         }
       }
+      if (isStorage) inFlight.now--
       seen.push({ method: request.method, url: url.toString(), headers: { ...request.headers }, bodyBytes })
       if (url.pathname.endsWith("/data") || url.pathname.endsWith("/data/download")) {
         const body = request.body._tag === "Uint8Array" ? JSON.parse(new TextDecoder().decode(request.body.body)) : { prefixes: [] }
@@ -59,7 +63,7 @@ const harness = (options: {
   const layer = FlowLike.layerWithoutHttpClient({ baseUrl: BASE_URL, pat: PAT }).pipe(
     Layer.provide(Layer.succeed(HttpClient.HttpClient, client))
   )
-  return { seen, layer }
+  return { seen, layer, inFlight }
 }
 
 describe("Files", () => {
@@ -83,6 +87,17 @@ describe("Files", () => {
       const put = seen.find((request) => request.method === "PUT" && request.url.includes("amazonaws"))
       assert.strictEqual(put?.bodyBytes, 8 * SLICE)
       assert.strictEqual(put?.headers["content-type"], "application/octet-stream")
+    }))
+
+  it.effect("uploads several files at most `concurrency` at once", () =>
+    Effect.gen(function*() {
+      const { inFlight, layer } = harness({ storageUrl: "https://bucket.s3.amazonaws.com/k" })
+      const files = Array.from({ length: 6 }, (_, index) => ({ file: new Uint8Array(3 * SLICE), key: `f${index}` }))
+      const result = yield* Effect.flatMap(Effect.service(Files.Files), (service) => service.uploadFiles("app", files, { concurrency: 2 })).pipe(
+        Effect.provide(layer)
+      )
+      assert.strictEqual(result.uploaded.length, 6)
+      assert.strictEqual(inFlight.max, 2)
     }))
 
   it.effect("offers progress as a Stream ending with loaded === total", () =>
