@@ -2,7 +2,8 @@
  * A tour of the SDK against the embedded Flow-Like dev server (real HTTP over loopback):
  * stream a workflow's events, start a run asynchronously and follow it to the end, see the typed
  * errors, stream a chat answer, find the nearest document by embeddings, and store embedded
- * documents in the app's database to search them through LanceDB (a small RAG flow). Run it with `pnpm demo`. Set FLOW_LIKE_BASE_URL, FLOW_LIKE_PAT, FLOW_LIKE_APP_ID,
+ * documents in the app's database to search them through LanceDB (a small RAG flow), and move a
+ * file through signed storage URLs (upload with a progress bar, list, download, delete). Run it with `pnpm demo`. Set FLOW_LIKE_BASE_URL, FLOW_LIKE_PAT, FLOW_LIKE_APP_ID,
  * FLOW_LIKE_BOARD_ID and FLOW_LIKE_NODE_ID and pass `--remote` to point the first part at a real server.
  */
 import { ChatStream, FlowLikeClient, FlowLikeError } from "@flow-like/client"
@@ -134,6 +135,21 @@ try {
     } finally {
       lance.close()
     }
+
+    heading("7. Files: upload with progress, list, download, delete")
+    const report = new Uint8Array(16 * 1024 * 1024).map((_, index) => index % 251)
+    const uploaded = await client.uploadFile(ids.appId, report, {
+      key: "reports/demo.bin",
+      onProgress: ({ loaded, total }) => print(`  ${bar(Math.floor((loaded / total) * 100))} ${loaded} of ${total} bytes`)
+    })
+    print(`  uploaded ${uploaded.key} (${uploaded.size} bytes) through a signed URL`)
+    for (const file of await client.listFiles(ids.appId, { recursive: true })) {
+      print(`  ${file.isDir ? "dir " : "file"} ${file.key}${file.isDir ? "" : ` ${file.size} bytes, ${file.lastModified?.toISOString()}`}`)
+    }
+    const downloaded = await client.downloadFile(ids.appId, "reports/demo.bin")
+    print(`  downloaded ${downloaded.byteLength} bytes, identical: ${downloaded.every((byte, index) => byte === report[index])}`)
+    await client.deleteFile(ids.appId, "reports/demo.bin")
+    print(`  deleted; files left: ${(await client.listFiles(ids.appId, { recursive: true })).filter((file) => !file.isDir).length}`)
   }
   print("\nDone.")
 } finally {

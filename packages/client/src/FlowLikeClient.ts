@@ -25,6 +25,7 @@ import * as Redacted from "effect/Redacted"
 import * as Config from "@flow-like/effect/Config"
 import * as Db from "@flow-like/effect/Db"
 import * as Execution from "@flow-like/effect/Execution"
+import * as Files from "@flow-like/effect/Files"
 import * as FlowLike from "@flow-like/effect/FlowLike"
 import * as FlowLikeError from "@flow-like/effect/FlowLikeError"
 import * as Lance from "@flow-like/effect/lance"
@@ -260,7 +261,23 @@ const methods = (adapter: ReturnType<typeof makeAdapter<FlowLike.Services>>, lan
   /** Deletes the rows matching a SQL-style filter. */
   deleteFromTable: adapter.effect(Db.Db, "deleteFromTable", 3),
   /** A real `@lancedb/lancedb` connection that presigns again before its credentials expire; closed with the client. */
-  createLanceConnection: lanceConnectionMethod(adapter.effect(Db.Db, "getDbCredentials", 1), lanceConnections)
+  createLanceConnection: lanceConnectionMethod(adapter.effect(Db.Db, "getDbCredentials", 1), lanceConnections),
+  /** The app's files and folders under `prefix` (one level, or all with `recursive`). */
+  listFiles: adapter.effect(Files.Files, "listFiles", 1),
+  /** Uploads a path, `Blob`, bytes or stream through a signed URL, with `Content-Length` and progress. */
+  uploadFile: adapter.effect(Files.Files, "uploadFile", 2),
+  /** Uploads several files (one signing request per 100 keys); per-file failures come back in `failed`. */
+  uploadFiles: adapter.effect(Files.Files, "uploadFiles", 2),
+  /** A file's bytes. */
+  downloadFile: adapter.effect(Files.Files, "downloadFile", 2),
+  /** A file's bytes as an awaitable stream, resumed with `Range` after a dropped transfer. */
+  downloadFileStream: adapter.stream(Files.Files, "downloadFileStream", 2),
+  /** Downloads a file to a path through a temporary file renamed once complete. */
+  downloadFileTo: adapter.effect(Files.Files, "downloadFileTo", 3),
+  /** Deletes a file, or everything under a folder. */
+  deleteFile: adapter.effect(Files.Files, "deleteFile", 2),
+  /** Scoped storage credentials (`sharedCredentials` is `Redacted`). */
+  presignData: adapter.effect(Files.Files, "presignData", 1)
 })
 
 /** The client's API methods. */

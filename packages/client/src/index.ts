@@ -44,6 +44,22 @@ export type {
   ToolChoice,
   Usage
 } from "@flow-like/effect/Models"
+export type {
+  DataAccess,
+  DownloadOptions,
+  DownloadResult,
+  FileInfo,
+  ListFilesOptions,
+  PresignDataOptions,
+  UploadFailure,
+  UploadFilesOptions,
+  UploadFilesResult,
+  UploadItem,
+  UploadOptions,
+  UploadProgress,
+  UploadResult,
+  UploadSource
+} from "@flow-like/effect/Files"
 export type { RunEvent, WorkflowEvent } from "@flow-like/effect/WorkflowEvent"
 export type {
   BoardInvokeOptions,

@@ -13,7 +13,7 @@ const run = (script: string) =>
   })
 
 describe("demos", () => {
-  it("the Promise demo streams a workflow, follows a run, shows typed errors, streams a chat picks a document by embeddings and runs a small RAG flow through LanceDB", async () => {
+  it("the Promise demo streams a workflow, follows a run, shows typed errors, streams a chat, picks a document by embeddings, runs a small RAG flow through LanceDB and moves a file", async () => {
     const { code, stdout } = await run("examples/demo.ts")
     expect(code).toBe(0)
     expect(stdout).toContain("=== 1. Stream a workflow (SSE) ===")
@@ -25,6 +25,11 @@ describe("demos", () => {
     expect(stdout).toContain("how do I follow a run? -> \"Runs can be followed by long polling\"")
     expect(stdout).toContain("stored 3 notes; tables: notes")
     expect(stdout).toContain("rag: when do LanceDB credentials expire? -> \"Credentials for LanceDB expire after one hour\"")
+    expect(stdout).toContain("=== 7. Files: upload with progress, list, download, delete ===")
+    expect(stdout).toMatch(/\[#{30}\] 100% 16777216 of 16777216 bytes/)
+    expect(stdout).toMatch(/file reports\/demo\.bin 16777216 bytes, \d{4}-\d{2}-\d{2}T/)
+    expect(stdout).toContain("downloaded 16777216 bytes, identical: true")
+    expect(stdout).toContain("deleted; files left: 0")
     expect(stdout.trimEnd().endsWith("Done.")).toBe(true)
   }, 70_000)
 

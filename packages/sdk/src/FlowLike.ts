@@ -31,6 +31,7 @@ import * as FlowLikeError from "./FlowLikeError.ts"
 import { Db } from "./Db.ts"
 import { DirectFetch, FlowLikeHttp } from "./FlowLikeHttp.ts"
 import { Execution } from "./Execution.ts"
+import { Files } from "./Files.ts"
 import { Models } from "./Models.ts"
 import { Workflows } from "./Workflows.ts"
 import { Apps } from "./Apps.ts"
@@ -40,7 +41,7 @@ import { Usage } from "./Usage.ts"
 
 /** Every service the SDK provides. */
 export type Services = Config.FlowLikeConfig | Auth | FlowLikeHttp | Workflows | Execution | Models | Db
-  | Boards | Apps | Sinks | Usage
+  | Boards | Apps | Sinks | Usage | Files
 
 const servicesFrom = <E, R>(
   config: Layer.Layer<Config.FlowLikeConfig, E, R>
@@ -48,7 +49,7 @@ const servicesFrom = <E, R>(
   const base = Layer.provideMerge(Auth.layer, config)
   const http = Layer.provideMerge(FlowLikeHttp.layer, base)
   return Layer.provideMerge(
-    Layer.mergeAll(Workflows.layer, Execution.layer, Models.layer, Db.layer, Boards.layer, Apps.layer, Sinks.layer, Usage.layer),
+    Layer.mergeAll(Workflows.layer, Execution.layer, Models.layer, Db.layer, Boards.layer, Apps.layer, Sinks.layer, Usage.layer, Files.layer),
     http
   )
 }

@@ -37,6 +37,7 @@ import * as Direct from "./internal/directFetch.ts"
 import * as Errors from "./internal/errors.ts"
 import "./internal/fastWire.ts"
 import { decodeSse } from "./internal/sse.ts"
+import { streamingFetch } from "./internal/streamingFetch.ts"
 import { isDebugEnabled } from "./internal/trace.ts"
 import { fastDecoderOf } from "./internal/wire.ts"
 import { USER_AGENT } from "./internal/version.ts"
@@ -65,9 +66,10 @@ export const blobBody = (blob: Blob, contentType?: string): Body => ({
 })
 
 /**
- * A streamed body of known length. The length reaches the `HttpClient`; `fetch` cannot send a
- * stream with a `Content-Length` and sends it chunked, which signed storage URLs refuse: there,
- * send bytes or a `Blob`, or run on `NodeHttpClient` (`FlowLike.layerWithoutHttpClient`).
+ * A streamed body of known length, sent with that `Content-Length` (signed storage URLs refuse
+ * chunked bodies). Over the default `fetch` client the SDK sends it through `node:http` with
+ * backpressure (Effect's fetch client would drop the length, and Node's `fetch` buffers a stream
+ * body without bound); another `HttpClient` gets the length with the body.
  */
 export const streamBody = (
   stream: Stream.Stream<Uint8Array, unknown>,
@@ -245,10 +247,16 @@ const definedParams = (request: Request): Record<string, string> => {
   return params
 }
 
+/** A signed URL as errors show it: its query (the signature, a credential) replaced by `?<redacted>`. */
+export const withoutQuery = (url: string): string => {
+  const index = url.indexOf("?")
+  return index === -1 ? url : `${url.slice(0, index)}?<redacted>`
+}
+
 /** Method and full URL of a request, as errors show them (headers never appear). */
 export const describeRequest = (config: ResolvedConfig, request: Request): Errors.RequestInfo => {
   const query = new URLSearchParams(definedParams(request)).toString()
-  const base = request.url ?? `${config.apiUrl}${request.path}`
+  const base = request.url === undefined ? `${config.apiUrl}${request.path}` : withoutQuery(request.url)
   return {
     method: request.method,
     url: query === "" ? base : `${base}${base.includes("?") ? "&" : "?"}${query}`,
@@ -260,6 +268,34 @@ export const describeRequest = (config: ResolvedConfig, request: Request): Error
 const defaultClock = Effect.runSync(Effect.clockWith(Effect.succeed))
 
 const defaultRedactedNames = Effect.runSync(Effect.service(Headers.CurrentRedactedNames))
+
+/** The declared length of a streamed body (an Effect `Stream` or a web `ReadableStream`), if the request has one. */
+const streamLengthOf = (request: Request): number | undefined => {
+  const body = request.body
+  if (body?._tag !== "Raw") return undefined
+  const inner = body.body
+  return inner._tag === "Stream" || (inner._tag === "Raw" && inner.body instanceof ReadableStream) ? inner.contentLength : undefined
+}
+
+/**
+ * `fetch` that sends a streamed body with its `Content-Length`. Effect's fetch client drops the
+ * header and sends a stream chunked, which S3 refuses for presigned PUTs (501); `fetch` itself
+ * sends a stream with the length it is given.
+ */
+const withContentLength = (fetch: typeof globalThis.fetch, length: number): typeof globalThis.fetch =>
+  (input, init) =>
+    fetch(input, {
+      ...init,
+      headers: { ...Object.fromEntries(new globalThis.Headers(init?.headers).entries()), "content-length": String(length) }
+    })
+
+/**
+ * The `fetch` a streamed upload runs on: Node's own `fetch` buffers a stream body without bound when
+ * the receiver is slower (see `streamingFetch`), so it is replaced by a `node:http` sender with
+ * backpressure; a custom `fetch` is kept, given the `Content-Length`.
+ */
+const uploadFetch = (fetch: typeof globalThis.fetch, length: number): typeof globalThis.fetch =>
+  fetch === globalThis.fetch ? streamingFetch(length) : withContentLength(fetch, length)
 
 /** API requests never follow redirects: the Flow-Like API does not redirect, and a redirect must not carry credentials elsewhere. */
 const apiRequestInit: globalThis.RequestInit = { redirect: "manual" }
@@ -340,16 +376,20 @@ export const make = (
     return context
   }
   const transport = <A, E, R>(request: Request, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.withFiber((fiber) =>
-      Effect.provideContext(
-        effect,
-        clientContext(
-          fiber.getRef(Headers.CurrentRedactedNames),
-          request.url === undefined,
-          fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer
-        )
+    Effect.withFiber((fiber) => {
+      const context = clientContext(
+        fiber.getRef(Headers.CurrentRedactedNames),
+        request.url === undefined,
+        fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer
       )
-    )
+      const length = streamLengthOf(request)
+      return Effect.provideContext(
+        effect,
+        length === undefined
+          ? context
+          : Context.add(context, FetchHttpClient.Fetch, uploadFetch(fiber.getRef(FetchHttpClient.Fetch), length))
+      )
+    })
 
   /** The request, its secret headers redacted, at debug level; nothing is built when debug logging is off. */
   const logRequest = (info: Errors.RequestInfo, headers: Readonly<Record<string, string>>) =>

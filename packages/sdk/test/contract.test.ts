@@ -6,7 +6,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Redacted, Schema, Stream } from "effect"
 import { MockHttpClient } from "@flow-like/testing"
-import { ApiErrors, BitsApi, Db, DbApi, Execution, ExecutionApi, FlowLikeApi, HealthApi, Models, ModelsApi, Workflows, WorkflowsApi } from "../src/index.ts"
+import { ApiErrors, BitsApi, Db, DbApi, Execution, ExecutionApi, Files, FilesApi, FlowLikeApi, HealthApi, Models, ModelsApi, Workflows, WorkflowsApi } from "../src/index.ts"
 import type { FlowLikeError } from "../src/index.ts"
 import * as Fixtures from "./fixtures/index.ts"
 import { sdkLayer } from "./utils/mock.ts"
@@ -302,5 +302,74 @@ describe("contract: the database routes", () => {
       assert.strictEqual(sql.code, "DATAFUSION_ERROR")
       const mode = yield* flipped(run(answer(Fixtures.error400AccessMode, 400), (db) => db.getDbCredentialsRaw("a")))
       assert.include(mode.message, "access_mode must be either 'read' or 'write'")
+describe("contract: the file routes", () => {
+  const runFiles = <A>(handler: MockHttpClient.Handler, f: (files: Files.Files["Service"]) => Effect.Effect<A, FlowLikeError.FlowLikeError>) =>
+    Effect.flatMap(Effect.service(Files.Files), f).pipe(Effect.provide(sdkLayer(handler)))
+
+  it("decodes list items, signed URL items (url or error) and presign answers", () => {
+    const items = roundTrip(Schema.Array(FilesApi.StorageItem), Fixtures.filesList)
+    assert.deepStrictEqual(items.map((item) => item.isDir), [false, false, true])
+    assert.strictEqual(items[2]?.eTag, undefined)
+    const signed = roundTrip(FilesApi.SignedUrls, Fixtures.filesSignUpload)
+    assert.isTrue("url" in signed[0]! && signed[0].url.includes("X-Amz-Signature="))
+    assert.isTrue("error" in signed[1]!)
+    roundTrip(FilesApi.SignedUrls, Fixtures.filesSignDownload)
+    assert.strictEqual(roundTrip(FilesApi.PresignDataResponse, Fixtures.filesPresign).accessMode, "read")
+    assert.deepStrictEqual(successOf(api.groups.files.endpoints.signUpload), successOf(api.groups.files.endpoints.signDownload))
+  })
+
+  it.effect("lists keys relative to the app with chrono's last_modified as Dates", () =>
+    Effect.gen(function*() {
+      const files = yield* runFiles(() => answer(Fixtures.filesList), (files) => files.listFiles("dnrbfgt5kc90gfwoocop855s", { prefix: "reports" }))
+      assert.deepStrictEqual(files.map((file) => file.key), ["reports/2026-02.csv", "reports/summary%.txt", "reports/archive"])
+      assert.deepStrictEqual(files.map((file) => file.lastModified?.toISOString()), ["2026-02-23T10:15:02.431Z", "2026-02-23T10:16:40.000Z", undefined])
+      assert.strictEqual(files[0]?.etag, "\"9b2cf535f27731c974343645a3985328\"")
+    }))
+
+  it.effect("turns a per-key signing error into a typed partial failure and PUTs the rest to S3 without credentials", () =>
+    Effect.gen(function*() {
+      const puts: Array<MockHttpClient.RecordedRequest> = []
+      const result = yield* runFiles((request) => {
+        if (request.url.includes("amazonaws.com")) {
+          puts.push(request)
+          return MockHttpClient.text(200, "", { etag: "\"abc\"" })
+        }
+        return answer(Fixtures.filesSignUpload)
+      }, (files) =>
+        files.uploadFiles("dnrbfgt5kc90gfwoocop855s", [
+          { file: new Uint8Array([1, 2, 3]), key: "reports/2026-03.csv" },
+          { file: new Uint8Array([4]), key: "reports/locked.csv" }
+        ]))
+      assert.deepStrictEqual(result.uploaded, [{ key: "reports/2026-03.csv", size: 3, etag: "\"abc\"" }])
+      assert.strictEqual(result.failed[0]?.key, "reports/locked.csv")
+      assert.strictEqual(result.failed[0]?.error.errorId, "q8h2kz0m4n6p1r3t5v7x9b0c")
+      assert.strictEqual(puts[0]?.headers["authorization"], undefined)
+      assert.strictEqual(puts[0]?.headers["x-ms-blob-type"], undefined)
+    }))
+
+  it.effect("asks for a new download URL once when S3 says the signed one expired", () =>
+    Effect.gen(function*() {
+      let gets = 0
+      let signs = 0
+      const bytes = yield* runFiles((request) => {
+        if (request.url.includes("amazonaws.com")) {
+          gets++
+          return gets === 1 ? MockHttpClient.text(403, Fixtures.s3ExpiredXml, { "content-type": "application/xml" }) : MockHttpClient.text(200, "data")
+        }
+        signs++
+        assert.deepStrictEqual(JSON.parse(request.body ?? ""), { prefixes: ["apps/dnrbfgt5kc90gfwoocop855s/upload/reports/2026-02.csv"] })
+        return answer(Fixtures.filesSignDownload)
+      }, (files) => files.downloadFile("dnrbfgt5kc90gfwoocop855s", "reports/2026-02.csv"))
+      assert.strictEqual(new TextDecoder().decode(bytes), "data")
+      assert.deepStrictEqual([signs, gets], [2, 2])
+    }))
+
+  it.effect("presign: credentials redacted, expiration a Date", () =>
+    Effect.gen(function*() {
+      const access = yield* runFiles(() => answer(Fixtures.filesPresign), (files) => files.presignData("dnrbfgt5kc90gfwoocop855s", { prefix: "reports" }))
+      assert.strictEqual(access.path, "apps/dnrbfgt5kc90gfwoocop855s/upload/reports")
+      assert.strictEqual(access.expiration?.toISOString(), "2026-02-23T11:15:02.000Z")
+      assert.notInclude(String(access.sharedCredentials), "wJalrXUtnFEMI")
+      assert.deepInclude(Redacted.value(access.sharedCredentials), { Aws: JSON.parse(Fixtures.filesPresign).shared_credentials.Aws })
     }))
 })

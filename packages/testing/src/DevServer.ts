@@ -15,10 +15,12 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Context, Effect, Exit, FiberSet, Layer, Scope } from "effect"
 import { HttpServer } from "effect/http"
 import type { ServeError } from "effect/http/HttpServerError"
-import { createServer } from "node:http"
+import { readFile, writeFile } from "node:fs/promises"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { makeBitsHandlers } from "./internal/handlers/Bits.ts"
 import { makeDbHandlers } from "./internal/handlers/Db.ts"
 import { makeExecutionHandlers } from "./internal/handlers/Execution.ts"
+import { makeFilesHandlers } from "./internal/handlers/Files.ts"
 import { healthHandlers } from "./internal/handlers/Health.ts"
 import { makeAnthropicChat, makeModelsHandlers } from "./internal/handlers/Models.ts"
 import { makeWorkflowsHandlers } from "./internal/handlers/Workflows.ts"
@@ -42,12 +44,14 @@ import type {
   UpstreamFailure
 } from "./internal/Model.ts"
 import { seedBits, seedDemo, seedDemoSinks, seedIds } from "./internal/Seed.ts"
+import { isStorageRequest, makeStorageHandler } from "./internal/Storage.ts"
 import { makeApps } from "./internal/stores/Apps.ts"
 import { makeBoards } from "./internal/stores/Boards.ts"
 import { makeCredentials } from "./internal/stores/Credentials.ts"
 import { makeDbStore } from "./internal/stores/Db.ts"
 import { makeEvents } from "./internal/stores/Events.ts"
 import { makeFaults } from "./internal/stores/Faults.ts"
+import { encodeSegment, makeFiles } from "./internal/stores/Files.ts"
 import { makeGates } from "./internal/stores/Gates.ts"
 import { makeModels } from "./internal/stores/Models.ts"
 import { makePollTokens } from "./internal/stores/PollTokens.ts"
@@ -165,6 +169,21 @@ export interface DevServer {
     presignCount(): number
     /** Requests the object store refused so far, by S3 error code (`ExpiredToken`, `AccessDenied`, ...). */
     refused(): ReadonlyMap<string, number>
+  readonly files: {
+    /** Stores a file as an upload would: `key` is relative to the app's storage (`appId` defaults to `appId`). */
+    put(key: string, bytes: Uint8Array | string, appId?: string): Promise<void>
+    /** A stored file's bytes, or `undefined`. */
+    get(key: string, appId?: string): Promise<Uint8Array | undefined>
+    /** Signing this key (as sent in `prefixes`) answers the server's per-key `{prefix, error}`, until `clear`. */
+    failSigning(prefix: string): void
+    /** The next `count` signed URLs are signed already expired (storage refuses them with 403). */
+    expireNextUrls(count: number): void
+    /** A signed storage URL for a key of `appId`'s storage, e.g. to compare with a plain `fetch`. */
+    signedUrl(method: "GET" | "PUT", key: string, appId?: string): string
+    /** Forgets `failSigning` and `expireNextUrls`. */
+    clear(): void
+    /** The directory holding the objects. */
+    readonly directory: string
   }
   /** Every request received, in order (live view). */
   readonly requests: ReadonlyArray<RecordedRequest>
@@ -214,7 +233,22 @@ const build = (options: Options, scope: Scope.Closeable) =>
     const streams = yield* makeStreams
     const backgroundRuns = yield* FiberSet.make<void>()
 
+    const files = makeFiles(options.storageDir)
+    yield* Scope.addFinalizer(scope, Effect.sync(() => files.close()))
     const nodeServer = createServer()
+    const storage = makeStorageHandler(files, faults, requests)
+    // Signed storage URLs are answered before Effect's HTTP server sees them: their bodies stream to
+    // and from disk at any size, outside the API's 2 MB body limit and JSON framing.
+    const emit = nodeServer.emit.bind(nodeServer) as (event: string, ...args: Array<unknown>) => boolean
+    nodeServer.emit = ((event: string, ...args: Array<unknown>) => {
+      const [request, response] = args as [IncomingMessage, ServerResponse]
+      if ((event === "request" || event === "checkContinue") && isStorageRequest(request)) {
+        if (event === "checkContinue") response.writeContinue()
+        void storage(request, response)
+        return true
+      }
+      return emit(event, ...args)
+    }) as typeof nodeServer.emit
     const server = yield* NodeHttpServer.make(() => nodeServer, {
       port: options.port ?? 0,
       host: options.host ?? "127.0.0.1",
@@ -260,7 +294,8 @@ const build = (options: Options, scope: Scope.Closeable) =>
             keepAliveMillis: options.keepAliveMillis ?? 1000
           }),
           usage: makeUsageHandlers({ usage, models }),
-          db: makeDbHandlers({ apps, db })
+          db: makeDbHandlers({ apps, db }),
+          files: makeFilesHandlers({ apps, files })
         },
         intercepts: { "models.chatCompletions": makeAnthropicChat({ models, streams }) },
         requests,
@@ -278,6 +313,9 @@ const build = (options: Options, scope: Scope.Closeable) =>
     )
 
     const url = HttpServer.formatAddress(server.address)
+    files.setBaseUrl(url)
+    const storageKey = (key: string, appId: string) =>
+      ["apps", appId, "upload", ...key.split("/").filter((segment) => segment !== "")].map(encodeSegment).join("/")
     let closing: Promise<void> | undefined
     const devServer: DevServer = {
       url,
@@ -340,6 +378,29 @@ const build = (options: Options, scope: Scope.Closeable) =>
         expireCredentials: db.expireCredentials,
         presignCount: db.presigned,
         refused: db.refused
+      },
+      files: {
+        put: async (key, bytes, appId = homeAppId) => {
+          const scratch = files.scratch()
+          await writeFile(scratch, bytes)
+          await files.commit(storageKey(key, appId), scratch, typeof bytes === "string" ? Buffer.byteLength(bytes) : bytes.byteLength)
+        },
+        get: async (key, appId = homeAppId) => {
+          const object = files.get(storageKey(key, appId))
+          return object === undefined ? undefined : new Uint8Array(await readFile(object.file))
+        },
+        failSigning: (prefix) => {
+          files.failingKeys.add(prefix)
+        },
+        expireNextUrls: (count) => {
+          files.expireNext = count
+        },
+        signedUrl: (method, key, appId = homeAppId) => files.sign(method, storageKey(key, appId)),
+        clear: () => {
+          files.failingKeys.clear()
+          files.expireNext = 0
+        },
+        directory: files.directory
       },
       requests: requests.all,
       nextStreamClosed: () => Effect.runPromise(streams.nextClosed),

@@ -48,7 +48,7 @@ const request = (method: string, path: string, init: RequestInit = {}) =>
 
 describe("ApiRouter", () => {
   it("makes a missing group or endpoint handler a compile error, and types each handler's input", () => {
-    expectTypeOf<keyof Handlers<typeof FlowLikeApi>>().toEqualTypeOf<"health" | "workflows" | "execution" | "models" | "bits" | "boards" | "apps" | "sinks" | "usage" | "db">()
+    expectTypeOf<keyof Handlers<typeof FlowLikeApi>>().toEqualTypeOf<"health" | "workflows" | "execution" | "models" | "bits" | "boards" | "apps" | "sinks" | "usage" | "db" | "files">()
     expectTypeOf<keyof Handlers<typeof FlowLikeApi>["workflows"]>().toEqualTypeOf<
       "invokeBoard" | "invokeBoardAsync" | "invokeEvent" | "invokeEventAsync"
     >()

@@ -10,6 +10,7 @@ import * as OpenApi from "effect/http-api/OpenApi"
 import { BitsApi } from "./BitsApi.ts"
 import { DbApi } from "./DbApi.ts"
 import { ExecutionApi } from "./ExecutionApi.ts"
+import { FilesApi } from "./FilesApi.ts"
 import { HealthApi } from "./HealthApi.ts"
 import { ModelsApi } from "./ModelsApi.ts"
 import { WorkflowsApi } from "./WorkflowsApi.ts"
@@ -30,6 +31,7 @@ export const FlowLikeApi = HttpApi.make("flow-like")
   .add(SinksApi)
   .add(UsageApi)
   .add(DbApi)
+  .add(FilesApi)
   .prefix("/api/v1")
   .annotateMerge(OpenApi.annotations({
     title: "Flow-Like API",

@@ -75,6 +75,8 @@ const applyFault = <E, R>(
       )
     case "dropMidStream":
       return Effect.provideService(app, StreamDropAfter, fault.afterEvents)
+    case "cutBody":
+      return app
   }
 }
 

@@ -83,6 +83,11 @@ export type Fault =
   | { readonly kind: "drop" }
   /** SSE routes: close the connection after N event frames (no terminating chunk). Other routes: no effect. */
   | { readonly kind: "dropMidStream"; readonly afterEvents: number }
+  /**
+   * Storage URLs (`/_storage/...`): a GET sends its head and `afterBytes` bytes of the body, a PUT
+   * reads `afterBytes` bytes of the body, then the connection is closed. Other routes: no effect.
+   */
+  | { readonly kind: "cutBody"; readonly afterBytes: number }
 
 export interface FaultRule {
   /** Case-insensitive; any method when omitted. */
@@ -129,6 +134,8 @@ export interface Options {
   readonly keepAliveMillis?: number
   /** The long poll's own loop tick. Default 500. */
   readonly pollIntervalMillis?: number
+  /** Where the object store behind signed URLs keeps its files; default: a temporary directory removed on close. */
+  readonly storageDir?: string
   /** Called once per answered request, when its response head is ready (streams keep going after). */
   readonly onResponse?: (entry: ResponseLogEntry) => void
   /** How long `db/presign` credentials stay valid, in milliseconds. Default one hour, as the real server. */
