@@ -302,6 +302,9 @@ describe("contract: the database routes", () => {
       assert.strictEqual(sql.code, "DATAFUSION_ERROR")
       const mode = yield* flipped(run(answer(Fixtures.error400AccessMode, 400), (db) => db.getDbCredentialsRaw("a")))
       assert.include(mode.message, "access_mode must be either 'read' or 'write'")
+    }))
+})
+
 describe("contract: the file routes", () => {
   const runFiles = <A>(handler: MockHttpClient.Handler, f: (files: Files.Files["Service"]) => Effect.Effect<A, FlowLikeError.FlowLikeError>) =>
     Effect.flatMap(Effect.service(Files.Files), f).pipe(Effect.provide(sdkLayer(handler)))

@@ -169,6 +169,7 @@ export interface DevServer {
     presignCount(): number
     /** Requests the object store refused so far, by S3 error code (`ExpiredToken`, `AccessDenied`, ...). */
     refused(): ReadonlyMap<string, number>
+  }
   readonly files: {
     /** Stores a file as an upload would: `key` is relative to the app's storage (`appId` defaults to `appId`). */
     put(key: string, bytes: Uint8Array | string, appId?: string): Promise<void>
