@@ -3,7 +3,6 @@
  * complete and removed when it fails, so the target is never left half written.
  */
 import * as Effect from "effect/Effect"
-import { randomBytes } from "node:crypto"
 import { once } from "node:events"
 import { createWriteStream } from "node:fs"
 import { rename, rm } from "node:fs/promises"
@@ -25,7 +24,7 @@ export const writeToPath = <A>(
   path: string,
   transfer: (write: Write) => Effect.Effect<A, FlowLikeError.FlowLikeError>
 ): Effect.Effect<A, FlowLikeError.FlowLikeError> => {
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.part`)
+  const temporary = join(dirname(path), `.${basename(path)}.${globalThis.crypto.randomUUID().slice(0, 12)}.part`)
   const failWrite = (error: unknown) =>
     FlowLikeError.invalidArgument(`${operation}: cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`, operation)
   return Effect.scoped(Effect.gen(function*() {

@@ -9,11 +9,14 @@
  * abort signal, network errors as `TypeError("fetch failed")`) behaves as `fetch` does.
  */
 import { once } from "node:events"
-import * as http from "node:http"
-import * as https from "node:https"
+import type * as Http from "node:http"
 import { Readable } from "node:stream"
 
-const headersOf = (incoming: http.IncomingHttpHeaders): Headers => {
+/** `node:http` or `node:https`, loaded on first use (not at start-up: `https` brings TLS with it). */
+const requestFor = (protocol: string): typeof Http.request =>
+  (process.getBuiltinModule(protocol === "https:" ? "node:https" : "node:http") as typeof Http).request
+
+const headersOf = (incoming: Http.IncomingHttpHeaders): Headers => {
   const headers = new Headers()
   for (const [name, value] of Object.entries(incoming)) {
     if (value === undefined) continue
@@ -30,7 +33,7 @@ export const streamingFetch = (contentLength: number): typeof globalThis.fetch =
     headers["content-length"] = String(contentLength)
     const method = init?.method ?? "PUT"
     const signal = init?.signal ?? undefined
-    const send = url.protocol === "https:" ? https.request : http.request
+    const send = requestFor(url.protocol)
     const request = send(url, { method, headers, ...(signal === undefined ? {} : { signal }) }, (response) => {
       const status = response.statusCode ?? 500
       const hasBody = method !== "HEAD" && status !== 204 && status !== 304
