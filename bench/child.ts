@@ -26,14 +26,15 @@ const prepare = async (work: "trigger" | "idle", size: number): Promise<Runner> 
       ? (onEvent) => baselines.fetchSse(baseUrl, size, onEvent)
       : () => baselines.fetchWatch(baseUrl, IDLE_TOKEN)
   }
-  const sdk = await import("./sdk.ts")
   if (variant === "sdk-client") {
+    const sdk = await import("./sdkClient.ts")
     const client = sdk.makeClient(baseUrl)
     return work === "trigger"
       ? (onEvent) => sdk.clientTrigger(client, size, onEvent)
       : () => sdk.clientWatch(client, IDLE_TOKEN)
   }
   if (variant === "sdk-effect") {
+    const sdk = await import("./sdkEffect.ts")
     // Like the client's, the runtime's layers are built by the first call.
     const runtime = sdk.makeRuntime(baseUrl)
     return work === "trigger"

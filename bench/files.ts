@@ -175,7 +175,7 @@ export const run = async (options: { readonly smoke: boolean; readonly write: bo
       const end = "<!-- files:end -->"
       const current = readFileSync(path, "utf8")
       const notes = [
-        "Measured on the shared 2-core machine while other engineers' builds and tests ran, so absolute figures are noisy; the ratios compare runs made back to back.",
+        `Measured ${new Date().toISOString().slice(0, 10)} on the machine named at the top of this file (Node ${process.version}); the variants alternate round by round, so the ratios compare runs made back to back.`,
         "",
         "- The baseline's memory is Node's `fetch` (undici, Node 24.21): it reads a `Blob` or `ReadableStream` request body without waiting for the socket to drain, so when storage takes the bytes slower than the disk gives them, the body piles up in memory (about 1.1 GB for 1 GiB). The SDK sends uploads over `node:http`, writing each chunk after the previous one drained, and reads a path through eight reused 256 KiB buffers.",
         "- Effect's fetch client drops `Content-Length` from a streamed body (so S3 would refuse it as chunked), and `Stream.toReadableStream` reads its source ahead without bound; the SDK hands a web stream with its length to its own sender instead.",
