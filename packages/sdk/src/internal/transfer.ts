@@ -17,6 +17,17 @@ import { describeRequest, type FlowLikeHttp, type Request, withRetries } from ".
 import * as Errors from "./errors.ts"
 import type { Prepared } from "./uploadSource.ts"
 
+
+/** A GET of a signed URL from byte `received` on (the whole object when 0), retried by the caller. */
+const rangeRequest = (url: string, received: number, operation: string | undefined): Request => ({
+  method: "GET",
+  path: "",
+  url,
+  headers: received > 0 ? { range: `bytes=${received}-` } : undefined,
+  isIdempotent: true,
+  isRetriedByCaller: true,
+  operation
+})
 /** How far a transfer has got: `loaded` of `total` bytes; `loaded === total` only once storage accepted it. */
 export interface Progress {
   readonly key: string
@@ -143,15 +154,7 @@ export const get = (
     let hasResigned = false
     const attempt = (retries: number): Stream.Stream<Uint8Array, FlowLikeError.FlowLikeError> =>
       Stream.unwrap(Effect.gen(function*() {
-        const request: Request = {
-          method: "GET",
-          path: "",
-          url,
-          headers: received > 0 ? { range: `bytes=${received}-` } : undefined,
-          isIdempotent: true,
-          isRetriedByCaller: true,
-          operation: options.operation
-        }
+        const request = rangeRequest(url, received, options.operation)
         const info = describeRequest(http.config, request)
         const response = yield* http.execute(request)
         let skip = 0
@@ -264,15 +267,7 @@ export const getInto = (
     const idle = http.config.streamIdleTimeout
     const attempt = (retries: number): Effect.Effect<number, FlowLikeError.FlowLikeError> =>
       Effect.gen(function*() {
-        const request: Request = {
-          method: "GET",
-          path: "",
-          url,
-          headers: received > 0 ? { range: `bytes=${received}-` } : undefined,
-          isIdempotent: true,
-          isRetriedByCaller: true,
-          operation: options.operation
-        }
+        const request = rangeRequest(url, received, options.operation)
         const info = describeRequest(http.config, request)
         const response = yield* http.execute(request)
         let skip = received > 0 && response.status !== 206 ? received : 0
