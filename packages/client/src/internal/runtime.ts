@@ -70,19 +70,17 @@ export class ClientRuntime<R> {
       }
       return inner
     }
-    const settle = (result: IteratorResult<A>) => {
-      if (result.done === true) finished = true
-      return result
-    }
+    // Once started, elements come straight from the stream's own iterator (no extra promise hop per
+    // element); after its end or `return()` it keeps answering `done`.
     const next = (): Promise<IteratorResult<A>> => {
       if (finished) return Promise.resolve({ done: true, value: undefined })
       if (prefetched !== undefined) {
         const result = prefetched
         prefetched = undefined
-        return result.then(settle)
+        return result
       }
-      if (inner !== undefined) return inner.next().then(settle)
-      return start().then((iterator) => iterator.next()).then(settle)
+      if (inner !== undefined) return inner.next()
+      return start().then((iterator) => iterator.next())
     }
     const iterator: AsyncIterator<A> = {
       next,
