@@ -35,11 +35,10 @@ import type { ResolvedConfig } from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
 import * as Direct from "./internal/directFetch.ts"
 import * as Errors from "./internal/errors.ts"
-import "./internal/fastWire.ts"
 import { decodeSse } from "./internal/sse.ts"
 import { streamingFetch } from "./internal/streamingFetch.ts"
 import { isDebugEnabled } from "./internal/trace.ts"
-import { fastDecoderOf } from "./internal/wire.ts"
+import { fastDecoderOf } from "./internal/fastWire.ts"
 import { USER_AGENT } from "./internal/version.ts"
 
 /** HTTP methods the API uses. */

@@ -1,7 +1,17 @@
 import { ExecutionApi, PollResponse, PolledEvent, RunStatus } from "../api/ExecutionApi.ts"
 import { EmbedResponse } from "../api/ModelsApi.ts"
 import { AsyncInvocation, WorkflowsApi } from "../api/WorkflowsApi.ts"
-import { fastDecoder, useFastDecoderFor } from "./wire.ts"
+import type * as Schema from "effect/Schema"
+import { fastDecoder, fastDecoderOf as registeredDecoderOf, useFastDecoderFor } from "./wire.ts"
+
+/**
+ * The fast decoder registered for a schema, if any. The transport imports it from here rather than
+ * from `wire.ts`, so that this module, whose registrations below are its only effect, is part of
+ * every build that decodes answers (a bundler drops a side-effect-only import of a package marked
+ * `sideEffects: false`, as the client's bundle did).
+ */
+export const fastDecoderOf = <S extends Schema.Top>(schema: S): ((input: unknown) => S["Type"] | undefined) | undefined =>
+  registeredDecoderOf(schema)
 
 /**
  * Fast decoders of the hot JSON answers: each value is checked against the declared schema's wire
