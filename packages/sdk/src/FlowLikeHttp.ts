@@ -16,7 +16,6 @@ import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Random from "effect/Random"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -35,8 +34,9 @@ import type { ResolvedConfig } from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
 import * as Direct from "./internal/directFetch.ts"
 import * as Errors from "./internal/errors.ts"
+import { withRetries } from "./internal/retries.ts"
 import { decodeSse } from "./internal/sse.ts"
-import { streamingFetch } from "./internal/streamingFetch.ts"
+import { uploadFetch } from "./internal/streamingFetch.ts"
 import { isDebugEnabled } from "./internal/trace.ts"
 import { fastDecoderOf } from "./internal/fastWire.ts"
 import { USER_AGENT } from "./internal/version.ts"
@@ -109,88 +109,9 @@ export interface Request {
   readonly operation?: string | undefined
 }
 
-/** How one call retries: how often, the longest single wait, and the most time in all. */
-export interface RetryPolicy {
-  readonly maxRetries: number
-  readonly maxDelay: Duration.Duration
-  readonly maxTime: Duration.Duration
-}
-
-/** The wait before retry `n` (from 1): 0.5 s doubling to 8 s, jittered by ×0.8–1.2. */
-const backoffMillis = (n: number, random: number): number => Math.min(500 * 2 ** (n - 1), 8000) * (0.8 + 0.4 * random)
-
-/** The server's `Retry-After` on an error, if it sent one. */
-const retryAfterOf = (error: FlowLikeError.FlowLikeError): Duration.Duration | undefined =>
-  "retryAfter" in error.reason ? error.reason.retryAfter : undefined
-
-/**
- * Runs `attempt` again while it fails with a retryable error: with backoff, never sooner than the
- * server's `Retry-After`, never waiting longer than `maxDelay` at once (a server asking for more gets
- * no retry) nor retrying beyond `maxTime` in all. A server that cannot be reached at all on the first
- * attempt (connection refused, unknown host) fails at once: that is a wrong base URL, not a blip.
- * The error given up on carries how many attempts were made over how long; each retry is logged
- * at debug level.
- */
-export const withRetries = <A>(
-  attempt: Effect.Effect<A, FlowLikeError.FlowLikeError>,
-  policy: RetryPolicy,
-  options: { readonly hasReachedServer?: () => boolean } = {}
-): Effect.Effect<A, FlowLikeError.FlowLikeError> => {
-  if (policy.maxRetries === 0) return attempt
-  return Effect.flatMap(Effect.clockWith((clock) => clock.currentTimeMillis), (startedAt) => {
-    let attempts = 0
-    const maxDelay = Duration.toMillis(policy.maxDelay)
-    const maxTime = Duration.toMillis(policy.maxTime)
-    const loop: Effect.Effect<A, FlowLikeError.FlowLikeError> = Effect.catch(
-      Effect.suspend(() => {
-        attempts++
-        return attempt
-      }),
-      (error) =>
-        Effect.gen(function*() {
-          const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-          const giveUp = attempts === 1 ? error : FlowLikeError.withAttempts(error, attempts, now - startedAt)
-          if (!error.isRetryable || attempts > policy.maxRetries) return yield* giveUp
-          if (attempts === 1 && Errors.isUnreachable(error) && options.hasReachedServer?.() !== true) return yield* giveUp
-          const hinted = retryAfterOf(error)
-          const hintedMillis = hinted === undefined ? 0 : Duration.toMillis(hinted)
-          if (hintedMillis > maxDelay) return yield* giveUp
-          const delay = Math.min(Math.max(backoffMillis(attempts, yield* Random.next), hintedMillis), maxDelay)
-          if (now - startedAt + delay > maxTime) return yield* giveUp
-          yield* Effect.logDebug(`flow-like retry ${attempts} in ${Duration.format(Duration.millis(Math.round(delay)))}: ${error.message}`)
-          yield* Effect.sleep(Duration.millis(delay))
-          return yield* loop
-        })
-    )
-    return loop
-  })
-}
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-
-/** Why an id cannot be placed in a path segment, or `undefined` when it can. */
-export const idProblem = (id: unknown): string | undefined => {
-  if (typeof id !== "string" || id.trim() === "") return "must be a non-empty string"
-  if (id === "." || id === "..") return `must not be "${id}" (URL normalisation would remove it)`
-  if (LONE_SURROGATE.test(id)) return "must not contain a lone surrogate (it cannot be encoded)"
-  return undefined
-}
-
-/** Builds an API path from literal parts and ids; each id is checked and percent-encoded. */
-export const path = (strings: TemplateStringsArray, ...ids: ReadonlyArray<string>): Effect.Effect<string, FlowLikeError.FlowLikeError> =>
-  Effect.suspend(() => {
-    let out = strings[0] ?? ""
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]
-      const problem = idProblem(id)
-      if (problem !== undefined || typeof id !== "string") {
-        const label = (strings[i] ?? "").split("/").filter((part) => part !== "").at(-1) ?? "id"
-        return Effect.fail(FlowLikeError.invalidArgument(`The id after /${label}/ ${problem ?? "must be a string"}`))
-      }
-      out += encodeURIComponent(id) + (strings[i + 1] ?? "")
-    }
-    return Effect.succeed(out)
-  })
+export { withRetries }
+export type { RetryPolicy } from "./internal/retries.ts"
+export { idProblem, path } from "./internal/ids.ts"
 
 /**
  * Marks the transport as plain `fetch` (what `FlowLike.layer` provides): API requests that answer
@@ -275,26 +196,6 @@ const streamLengthOf = (request: Request): number | undefined => {
   const inner = body.body
   return inner._tag === "Stream" || (inner._tag === "Raw" && inner.body instanceof ReadableStream) ? inner.contentLength : undefined
 }
-
-/**
- * `fetch` that sends a streamed body with its `Content-Length`. Effect's fetch client drops the
- * header and sends a stream chunked, which S3 refuses for presigned PUTs (501); `fetch` itself
- * sends a stream with the length it is given.
- */
-const withContentLength = (fetch: typeof globalThis.fetch, length: number): typeof globalThis.fetch =>
-  (input, init) =>
-    fetch(input, {
-      ...init,
-      headers: { ...Object.fromEntries(new globalThis.Headers(init?.headers).entries()), "content-length": String(length) }
-    })
-
-/**
- * The `fetch` a streamed upload runs on: Node's own `fetch` buffers a stream body without bound when
- * the receiver is slower (see `streamingFetch`), so it is replaced by a `node:http` sender with
- * backpressure; a custom `fetch` is kept, given the `Content-Length`.
- */
-const uploadFetch = (fetch: typeof globalThis.fetch, length: number): typeof globalThis.fetch =>
-  fetch === globalThis.fetch ? streamingFetch(length) : withContentLength(fetch, length)
 
 /** API requests never follow redirects: the Flow-Like API does not redirect, and a redirect must not carry credentials elsewhere. */
 const apiRequestInit: globalThis.RequestInit = { redirect: "manual" }
@@ -461,7 +362,7 @@ export const make = (
   ): Effect.Effect<{ readonly value: S["Type"]; readonly raw: unknown }, FlowLikeError.FlowLikeError> => {
     return Errors.readText(response, config.maxResponseBytes, "fail").pipe(
       Effect.mapError((error) =>
-        error._tag === "TooLarge" ? tooLarge(info, response.status, error.limit) : Errors.streamBroken(info, error)
+        error._tag === "TooLarge" ? Errors.tooLarge(info, response.status, error.limit) : Errors.streamBroken(info, error)
       ),
       Effect.flatMap((text) => decodeJson(info, schema, response.status, text))
     )
@@ -487,9 +388,6 @@ export const make = (
       Effect.mapError((error) => Errors.decodeFailed(info, status, text, error.message))
     )
   }
-
-  const tooLarge = (info: Errors.RequestInfo, status: number, limit: number) =>
-    Errors.decodeFailed(info, status, "", `the answer is larger than ${limit} bytes (maxResponseBytes); it was not read`)
 
   /**
    * One attempt of a JSON request sent directly (see `DirectFetch`): the same headers, body,
@@ -522,31 +420,10 @@ export const make = (
       timeoutMillis: timeoutMillis ?? Infinity
     }
     return logRequest(info, headers).pipe(
-      Effect.andThen(Effect.callback<Direct.Answer, FlowLikeError.FlowLikeError>((resume) => {
-        const controller = new AbortController()
-        send(info.url, outgoing, { ...limits, controller }).then(
-          (answer) => resume(Effect.succeed(answer)),
-          (cause) => resume(Effect.fail(Errors.fromTransportCause(info, cause)))
-        )
-        return Effect.sync(() => controller.abort())
-      })),
+      Effect.andThen(Direct.exchangeEffect(send, info, outgoing, limits, timeoutOf(request, call))),
       Effect.flatMap((answer) => {
-        switch (answer._tag) {
-          case "Ok":
-            call.onResponse?.({ status: answer.status, headers: answer.headers })
-            return decodeJson(info, schema, answer.status, answer.text)
-          case "TooLarge":
-            return Effect.fail(tooLarge(info, answer.status, answer.limit))
-          case "Broken":
-            return Effect.fail(Errors.streamBroken(info, answer.cause))
-          case "TimedOut":
-            return Effect.fail(Errors.timedOut(info, timeoutOf(request, call), "no complete response"))
-          case "Failed":
-            return Effect.flatMap(
-              Effect.clockWith((clock) => clock.currentTimeMillis),
-              (now) => Effect.fail(Errors.fromStatus(info, answer.status, answer.headers, answer.body, now))
-            )
-        }
+        call.onResponse?.({ status: answer.status, headers: answer.headers })
+        return decodeJson(info, schema, answer.status, answer.text)
       })
     )
   }

@@ -8,7 +8,11 @@
  * `HttpClient` path.
  */
 import type * as Http from "node:http"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Headers from "effect/http/Headers"
+import type * as FlowLikeError from "../FlowLikeError.ts"
+import * as Errors from "./errors.ts"
 
 /** What one exchange produced. A rejected promise means the request failed before any answer. */
 export type Answer =
@@ -217,3 +221,46 @@ export const defaultSender = (): Sender => {
   }
   return nodeSender ?? fetchSender(globalThis.fetch)
 }
+
+/** The limits of one exchange, without its controller (made per attempt). */
+export type ExchangeLimits = Omit<Limits, "controller">
+
+/**
+ * One exchange as an Effect: interrupting it aborts the request. A 2xx read whole is the success;
+ * anything else is the SDK's error (`fromStatus`, `DecodeError` for a too-large answer,
+ * `NetworkError`, `TimeoutError` after `timeout`).
+ */
+export const exchangeEffect = (
+  send: Sender,
+  info: Errors.RequestInfo,
+  outgoing: Outgoing,
+  limits: ExchangeLimits,
+  timeout: Duration.Duration
+): Effect.Effect<{ readonly status: number; readonly headers: Headers.Headers; readonly text: string }, FlowLikeError.FlowLikeError> =>
+  Effect.flatMap(
+    Effect.callback<Answer, FlowLikeError.FlowLikeError>((resume) => {
+      const controller = new AbortController()
+      send(info.url, outgoing, { ...limits, controller }).then(
+        (answer) => resume(Effect.succeed(answer)),
+        (cause) => resume(Effect.fail(Errors.fromTransportCause(info, cause)))
+      )
+      return Effect.sync(() => controller.abort())
+    }),
+    (answer) => {
+      switch (answer._tag) {
+        case "Ok":
+          return Effect.succeed(answer)
+        case "TooLarge":
+          return Effect.fail(Errors.tooLarge(info, answer.status, answer.limit))
+        case "Broken":
+          return Effect.fail(Errors.streamBroken(info, answer.cause))
+        case "TimedOut":
+          return Effect.fail(Errors.timedOut(info, timeout, "no complete response"))
+        case "Failed":
+          return Effect.flatMap(
+            Effect.clockWith((clock) => clock.currentTimeMillis),
+            (now) => Effect.fail(Errors.fromStatus(info, answer.status, answer.headers, answer.body, now))
+          )
+      }
+    }
+  )

@@ -400,3 +400,7 @@ export const unserialisable = (value: unknown, root: string): string | undefined
   }
   return visit(value, root)?.replace(/ at $/, " at the top level")
 }
+
+/** A 2xx answer larger than `maxResponseBytes`: not read. */
+export const tooLarge = (request: RequestInfo, status: number, limit: number): FlowLikeError.FlowLikeError =>
+  decodeFailed(request, status, "", `the answer is larger than ${limit} bytes (maxResponseBytes); it was not read`)

@@ -70,3 +70,23 @@ export const streamingFetch = (contentLength: number): typeof globalThis.fetch =
       request.destroy(new Error("streamingFetch sends only streams, bytes or text"))
     }
   })
+
+/**
+ * `fetch` that sends a streamed body with its `Content-Length`. Effect's fetch client drops the
+ * header and sends a stream chunked, which S3 refuses for presigned PUTs (501); `fetch` itself
+ * sends a stream with the length it is given.
+ */
+const withContentLength = (fetch: typeof globalThis.fetch, length: number): typeof globalThis.fetch =>
+  (input, init) =>
+    fetch(input, {
+      ...init,
+      headers: { ...Object.fromEntries(new globalThis.Headers(init?.headers).entries()), "content-length": String(length) }
+    })
+
+/**
+ * The `fetch` a streamed upload runs on: Node's own `fetch` buffers a stream body without bound when
+ * the receiver is slower (see `streamingFetch` above), so it is replaced by a `node:http` sender with
+ * backpressure; a custom `fetch` is kept, given the `Content-Length`.
+ */
+export const uploadFetch = (fetch: typeof globalThis.fetch, length: number): typeof globalThis.fetch =>
+  fetch === globalThis.fetch ? streamingFetch(length) : withContentLength(fetch, length)
