@@ -4,7 +4,8 @@
  * decoded into `FlowLikeError`, retries for idempotent requests, request timeouts and idle timeouts
  * for streams. Absolute URLs (signed storage URLs) are sent without any Flow-Like credential.
  *
- * It runs on whatever `HttpClient` is in context: `FlowLike.layer` provides `fetch`, and
+ * It runs on whatever `HttpClient` is in context: `FlowLike.layer` provides `fetch` (and, through
+ * `DirectFetch`, sends JSON calls without the `HttpClient`'s wrappers), and
  * `FlowLike.layerWithoutHttpClient` takes yours.
  *
  * @since 0.1.0

@@ -3,9 +3,10 @@
  * the `HttpClient`: the fast path must keep every rule of the other one.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Layer, Tracer } from "effect"
+import { Deferred, Effect, Fiber, Layer, Stream, Tracer } from "effect"
 import { TestClock } from "effect/testing"
-import { CallOptions, Execution, FlowLike } from "../src/index.ts"
+import { DevServer, DevServerService } from "@flow-like/testing"
+import { CallOptions, Execution, FlowLike, Workflows } from "../src/index.ts"
 
 const PAT = "pat_direct.fetch-test-secret"
 const STATUS = { run_id: "r1", status: "Running", progress: 40, current_step: null, error: null }
@@ -182,4 +183,27 @@ describe("FlowLike.layer's direct fetch path", () => {
       assert.strictEqual(status.runId, "r1")
       assert.strictEqual(fake.calls[0]?.url, "https://flow.test/api/v1/execution/run/r1")
     }))
+
+  it.effect("on Node, JSON calls go over node:http and streams over fetch (which adds its sec-fetch-mode header)", () =>
+    Effect.gen(function*() {
+      const server = yield* DevServerService
+      const execution = yield* Execution.Execution
+      const workflows = yield* Workflows.Workflows
+      yield* Stream.runDrain(workflows.triggerWorkflow(server.seed.appId, server.seed.boardId, server.seed.nodeId, { name: "Ada" }))
+      const started = yield* workflows.triggerWorkflowAsync(server.seed.appId, server.seed.boardId, server.seed.nodeId, { name: "Ada" })
+      yield* execution.getRunStatus(started.runId)
+      const requests = server.requests.filter((request) => request.path.startsWith("/api/v1/"))
+      const invoke = requests.find((request) => request.path.endsWith("/invoke"))
+      const status = requests.find((request) => request.path.startsWith("/api/v1/execution/run/"))
+      assert.strictEqual(invoke?.headers["sec-fetch-mode"], "cors")
+      assert.isDefined(status)
+      assert.isUndefined(status?.headers["sec-fetch-mode"])
+      assert.strictEqual(status?.headers["authorization"], server.pat)
+    }).pipe(
+      Effect.provide(
+        Layer.unwrap(Effect.map(DevServerService, (server) => FlowLike.layer({ baseUrl: server.url, pat: server.pat }))).pipe(
+          Layer.provideMerge(DevServer.layer())
+        )
+      )
+    ))
 })
