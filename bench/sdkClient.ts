@@ -5,14 +5,11 @@
  */
 import { FlowLikeClient } from "@flow-like/client"
 import { CHAT_MESSAGES, EMBED_MODEL, INVOKE_PAYLOAD, NODE_ID, APP_ID, PAT, sseBoard, STATUS_RUN_ID } from "./protocol.ts"
+import { checkStatus, checkVectors } from "./sdkChecks.ts"
 
 export type OnEvent = (count: number) => void
 
 export const makeClient = (baseUrl: string) => new FlowLikeClient({ baseUrl, pat: PAT })
-
-const checkStatus = (status: { readonly status: string }) => {
-  if (status.status !== "Completed") throw new Error(`unexpected run status ${status.status}`)
-}
 
 // ---- getRunStatus ----------------------------------------------------------------------------
 
@@ -60,10 +57,6 @@ export const clientChat = async (client: FlowLikeClient, model: string, onChunk?
 }
 
 // ---- embed -------------------------------------------------------------------------------------
-
-const checkVectors = (expected: number, embeddings: ReadonlyArray<unknown>) => {
-  if (embeddings.length !== expected) throw new Error(`expected ${expected} vectors, got ${embeddings.length}`)
-}
 
 export const clientEmbed = async (client: FlowLikeClient, input: ReadonlyArray<string>, batchSize: number): Promise<void> => {
   const { embeddings } = await client.embed({ bitId: EMBED_MODEL, input, batchSize, concurrency: 4 })

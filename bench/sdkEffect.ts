@@ -5,15 +5,12 @@
 import { Effect, ManagedRuntime, Stream } from "effect"
 import { Execution, FlowLike, Models, Workflows } from "@flow-like/effect"
 import { APP_ID, CHAT_MESSAGES, EMBED_MODEL, INVOKE_PAYLOAD, NODE_ID, PAT, sseBoard, STATUS_RUN_ID } from "./protocol.ts"
+import { checkStatus, checkVectors } from "./sdkChecks.ts"
 import type { OnEvent } from "./sdkClient.ts"
 
 export const makeRuntime = (baseUrl: string) => ManagedRuntime.make(FlowLike.layer({ baseUrl, pat: PAT }))
 
 export type SdkRuntime = ReturnType<typeof makeRuntime>
-
-const checkStatus = (status: { readonly status: string }) => {
-  if (status.status !== "Completed") throw new Error(`unexpected run status ${status.status}`)
-}
 
 // ---- getRunStatus ----------------------------------------------------------------------------
 
@@ -88,10 +85,6 @@ export const effectChat = Effect.fnUntraced(function*(model: string, onChunk?: O
 })
 
 // ---- embed -------------------------------------------------------------------------------------
-
-const checkVectors = (expected: number, embeddings: ReadonlyArray<unknown>) => {
-  if (embeddings.length !== expected) throw new Error(`expected ${expected} vectors, got ${embeddings.length}`)
-}
 
 /** Embeds the inputs in batches of `batchSize`, 4 at a time (the SDK's default concurrency). */
 export const effectEmbed = Effect.fnUntraced(function*(input: ReadonlyArray<string>, batchSize: number) {

@@ -13,8 +13,6 @@ export type CallOptionsInput = PromiseBridge.Options
 
 const CLOSED = "the FlowLikeClient was closed"
 
-export const abortedError = PromiseBridge.abortedError
-
 /**
  * A stream that is both an `AsyncIterable` and awaitable: `await` settles once the response head
  * arrived (an HTTP error rejects there) and gives back the same events to iterate; iterating
@@ -42,10 +40,10 @@ export class ClientRuntime<R> {
 
   async run<A>(effect: Effect.Effect<A, FlowLikeError.FlowLikeError, R>, options?: CallOptionsInput): Promise<A> {
     const signal = this.#signal(options?.signal)
-    if (signal.aborted) throw abortedError(signal)
+    if (signal.aborted) throw PromiseBridge.abortedError(signal)
     const exit = await this.#runtime.runPromiseExit(CallOptions.with(PromiseBridge.callOptions(options))(effect), { signal })
     if (Exit.isSuccess(exit)) return exit.value
-    if (signal.aborted && Cause.hasInterruptsOnly(exit.cause)) throw abortedError(signal)
+    if (signal.aborted && Cause.hasInterruptsOnly(exit.cause)) throw PromiseBridge.abortedError(signal)
     throw Cause.squash(exit.cause)
   }
 
@@ -64,7 +62,7 @@ export class ClientRuntime<R> {
     let finished = false
     const start = async (): Promise<AsyncIterator<A>> => {
       if (inner === undefined) {
-        if (signal.aborted) throw abortedError(signal)
+        if (signal.aborted) throw PromiseBridge.abortedError(signal)
         const context: Context.Context<R> = await runtime.context()
         inner = Stream.toAsyncIterableWith(configured, context)[Symbol.asyncIterator]()
       }

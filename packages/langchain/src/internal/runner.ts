@@ -54,9 +54,6 @@ export const runtimeOf = (fields: ConnectionFields): { readonly runtime: ModelsR
 /** Whether the signal has fired (a function, so that TypeScript does not narrow it between awaits). */
 export const isAborted = (signal: AbortSignal | undefined): boolean => signal?.aborted === true
 
-/** An `AbortSignal` as the SDK's `AbortedError`. */
-export const abortedError = PromiseBridge.abortedError
-
 /** A disposed runtime (a closed `FlowLikeClient`'s) as `AbortedError`. */
 const closedError = (cause: unknown): FlowLikeError.FlowLikeError =>
   FlowLikeError.make(new FlowLikeError.AbortedError({ message: "The operation was aborted: the runtime (or the FlowLikeClient it came from) was closed", cause }))
@@ -77,10 +74,10 @@ export const run = async <A>(
   options: RunOptions = {}
 ): Promise<A> => {
   const signal = options.signal
-  if (isAborted(signal)) throw abortedError(signal)
+  if (isAborted(signal)) throw PromiseBridge.abortedError(signal)
   const exit = await runtime.runPromiseExit(CallOptions.with(PromiseBridge.callOptions(options))(effect), signal === undefined ? undefined : { signal })
   if (Exit.isSuccess(exit)) return exit.value
-  if (Cause.hasInterruptsOnly(exit.cause)) throw abortedError(signal)
+  if (Cause.hasInterruptsOnly(exit.cause)) throw PromiseBridge.abortedError(signal)
   throw failureOf(exit.cause)
 }
 
@@ -94,7 +91,7 @@ export async function* iterate<A>(
   options: RunOptions = {}
 ): AsyncGenerator<A> {
   const signal = options.signal
-  if (isAborted(signal)) throw abortedError(signal)
+  if (isAborted(signal)) throw PromiseBridge.abortedError(signal)
   const configured = Stream.updateService(
     signal === undefined ? stream : Stream.interruptWhen(stream, PromiseBridge.whenAborted(signal)),
     CallOptions.CallOptions,
@@ -107,7 +104,7 @@ export async function* iterate<A>(
     yield* Stream.toAsyncIterableWith(configured, context)
   } catch (error) {
     if (isAborted(signal) && !(FlowLikeError.isFlowLikeError(error) && error.reason._tag === "AbortedError")) {
-      throw abortedError(signal)
+      throw PromiseBridge.abortedError(signal)
     }
     throw error
   }

@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Headers from "effect/http/Headers"
 import type * as FlowLikeError from "../FlowLikeError.ts"
 import * as Errors from "./errors.ts"
+import { requestFor } from "./streamingFetch.ts"
 
 /** What one exchange produced. A rejected promise means the request failed before any answer. */
 export type Answer =
@@ -156,13 +157,13 @@ const nodeHeaders = (headers: Http.IncomingHttpHeaders): Headers.Headers => {
   return Headers.fromInput(out)
 }
 
-const nodeSend = (http: typeof Http, https: typeof Http): Sender => (url, outgoing, limits) =>
+const nodeSend: Sender = (url, outgoing, limits) =>
   timed(limits, () =>
     new Promise<Answer>((resolve, reject) => {
-      const module = url.startsWith("https:") ? https : http
       const headers: Record<string, string> = { ...outgoing.headers }
       if (outgoing.body !== null) headers["content-length"] = String(Buffer.byteLength(outgoing.body))
-      const request = module.request(url, { method: outgoing.method, headers, signal: limits.controller.signal })
+      const send = requestFor(url.startsWith("https:") ? "https:" : "http:")
+      const request = send(url, { method: outgoing.method, headers, signal: limits.controller.signal })
       request.on("error", reject)
       request.on("response", (response) => {
         const status = response.statusCode ?? 0
@@ -207,20 +208,15 @@ const nodeSend = (http: typeof Http, https: typeof Http): Sender => (url, outgoi
 /** The unchanged `fetch` of this process, as it was when the SDK loaded. */
 const nativeFetch = globalThis.fetch
 
-let nodeSender: Sender | null | undefined
+/** Whether Node's own HTTP modules can be loaded (`process.getBuiltinModule`, Node 20.16 and 22.3 on). */
+const hasNodeHttp = typeof globalThis.process?.getBuiltinModule === "function"
 
 /**
  * The sender for the default transport: `node:http` on Node while `globalThis.fetch` is still
  * Node's own (a test that replaces `fetch` keeps seeing every request), else `fetch`.
  */
-export const defaultSender = (): Sender => {
-  if (globalThis.fetch !== nativeFetch) return fetchSender(globalThis.fetch)
-  if (nodeSender === undefined) {
-    const load = globalThis.process?.getBuiltinModule as ((id: string) => unknown) | undefined
-    nodeSender = load === undefined ? null : nodeSend(load("node:http") as typeof Http, load("node:https") as typeof Http)
-  }
-  return nodeSender ?? fetchSender(globalThis.fetch)
-}
+export const defaultSender = (): Sender =>
+  hasNodeHttp && globalThis.fetch === nativeFetch ? nodeSend : fetchSender(globalThis.fetch)
 
 /** The limits of one exchange, without its controller (made per attempt). */
 export type ExchangeLimits = Omit<Limits, "controller">

@@ -13,7 +13,7 @@ import type * as Http from "node:http"
 import { Readable } from "node:stream"
 
 /** `node:http` or `node:https`, loaded on first use (not at start-up: `https` brings TLS with it). */
-const requestFor = (protocol: string): typeof Http.request =>
+export const requestFor = (protocol: string): typeof Http.request =>
   (process.getBuiltinModule(protocol === "https:" ? "node:https" : "node:http") as typeof Http).request
 
 const headersOf = (incoming: Http.IncomingHttpHeaders): Headers => {

@@ -63,7 +63,8 @@ const parseVersion = (text: string | undefined, record: BoardRecord): Effect.Eff
   const parts = text.split("_")
   if (parts.some((part) => !/^\d+$/.test(part))) return Effect.fail(badRequest("Invalid number format: invalid digit found in string"))
   if (parts.length !== 3) return Effect.fail(internalError())
-  const version = parts.map(Number) as unknown as Version
+  const [major = 0, minor = 0, patch = 0] = parts.map(Number)
+  const version: Version = [major, minor, patch]
   const known = [record.version, ...record.versions].some((candidate) => candidate.every((part, index) => part === version[index]))
   return known ? Effect.succeed(version) : Effect.fail(internalError())
 }
