@@ -7,8 +7,10 @@
  *     process CPU time over <windows> consecutive windows of <periods> poll periods each, after
  *     <warmupMs>, while watching a run that sends nothing (`watchRun`; the server holds each poll)
  *
- * Variants: `sdk-client`, `sdk-effect`, `baseline` (fetch + eventsource-parser, or a fetch
- * long-poll loop). Each variant imports only what it uses, so the baseline never loads Effect.
+ * Variants: `sdk-client`, `sdk-effect` (imported by module), `sdk-effect-barrels` (the same after
+ * importing the `effect` and `@flow-like/effect` barrels), `baseline` (fetch + eventsource-parser,
+ * or a fetch long-poll loop). Each variant imports only what it uses, so the baseline never loads
+ * Effect.
  */
 import { IDLE_TOKEN } from "./protocol.ts"
 
@@ -33,8 +35,8 @@ const prepare = async (work: "trigger" | "idle", size: number): Promise<Runner> 
       ? (onEvent) => sdk.clientTrigger(client, size, onEvent)
       : () => sdk.clientWatch(client, IDLE_TOKEN)
   }
-  if (variant === "sdk-effect") {
-    const sdk = await import("./sdkEffect.ts")
+  if (variant === "sdk-effect" || variant === "sdk-effect-barrels") {
+    const sdk = variant === "sdk-effect" ? await import("./sdkEffect.ts") : await import("./sdkEffectBarrels.ts")
     // Like the client's, the runtime's layers are built by the first call.
     const runtime = sdk.makeRuntime(baseUrl)
     return work === "trigger"

@@ -432,13 +432,15 @@ const paths: ReadonlyArray<Path> = [
     rounds: sizes.childRounds,
     warmups: 0,
     concurrent: smoke,
-    variants: (["baseline", "sdk-effect", "sdk-client"] as const).map((variant) => ({
+    variants: (["baseline", "sdk-effect", "sdk-client", "sdk-effect-barrels"] as const).map((variant) => ({
       name: variant === "baseline"
         ? "fetch + eventsource-parser + JSON.parse"
         : variant === "sdk-effect"
         ? "SDK Effect (Workflows)"
-        : "SDK client (FlowLikeClient)",
-      role: variant === "baseline" ? "baseline" as const : "sdk" as const,
+        : variant === "sdk-client"
+        ? "SDK client (FlowLikeClient)"
+        : "SDK Effect, after importing the `effect` and SDK barrels",
+      role: variant === "baseline" ? "baseline" as const : variant === "sdk-effect-barrels" ? "reference" as const : "sdk" as const,
       measure: async () =>
         ((await runNode(["--expose-gc", "child.ts", "rss", variant, baseUrl, String(sseEvents)])).value as { readonly growthMiB: number }).growthMiB
     }))

@@ -1,9 +1,16 @@
 /**
  * The Effect services' side of every measured path (`FlowLike.layer`, `Workflows`, `Execution`,
- * `Models`), importing nothing of the Promise client.
+ * `Models`), importing nothing of the Promise client. Effect and the SDK are imported by module, as
+ * a Node program that is not bundled should: the `effect` and `@flow-like/effect` barrels load every
+ * module of both (see `sdkEffectBarrels.ts`, measured beside it in path 3b).
  */
-import { Effect, ManagedRuntime, Stream } from "effect"
-import { Execution, FlowLike, Models, Workflows } from "@flow-like/effect"
+import * as Effect from "effect/Effect"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Stream from "effect/Stream"
+import * as Execution from "@flow-like/effect/Execution"
+import * as FlowLike from "@flow-like/effect/FlowLike"
+import * as Models from "@flow-like/effect/Models"
+import * as Workflows from "@flow-like/effect/Workflows"
 import { APP_ID, CHAT_MESSAGES, EMBED_MODEL, INVOKE_PAYLOAD, NODE_ID, PAT, sseBoard, STATUS_RUN_ID } from "./protocol.ts"
 import { checkStatus, checkVectors } from "./sdkChecks.ts"
 import type { OnEvent } from "./sdkClient.ts"

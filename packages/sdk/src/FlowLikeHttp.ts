@@ -18,6 +18,7 @@ import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
+import type * as Scope from "effect/Scope"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
@@ -34,6 +35,7 @@ import { checkHeaders, FlowLikeConfig } from "./Config.ts"
 import type { ResolvedConfig } from "./Config.ts"
 import * as FlowLikeError from "./FlowLikeError.ts"
 import * as Direct from "./internal/directFetch.ts"
+import * as DirectStream from "./internal/directStream.ts"
 import * as Errors from "./internal/errors.ts"
 import { withRetries } from "./internal/retries.ts"
 import { decodeSse } from "./internal/sse.ts"
@@ -283,12 +285,18 @@ export const make = (
         request.url === undefined,
         fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer
       )
+      // Under `FlowLike.layer` the `fetch` is the one given, else `globalThis.fetch` looked up per
+      // request: Effect keeps the first `globalThis.fetch` it sees as its `Fetch` default, and a
+      // `fetch` replaced later must still see every call. Other layers keep their `Fetch`.
+      const fetch = direct === undefined ? undefined : direct.fetch ?? globalThis.fetch
       const length = streamLengthOf(request)
       return Effect.provideContext(
         effect,
-        length === undefined
+        length !== undefined
+          ? Context.add(context, FetchHttpClient.Fetch, uploadFetch(fetch ?? fiber.getRef(FetchHttpClient.Fetch), length))
+          : fetch === undefined
           ? context
-          : Context.add(context, FetchHttpClient.Fetch, uploadFetch(fiber.getRef(FetchHttpClient.Fetch), length))
+          : Context.add(context, FetchHttpClient.Fetch, fetch)
       )
     })
 
@@ -335,13 +343,13 @@ export const make = (
    * One attempt bounded by the request timeout (unless the attempt times itself: `selfTimed`);
    * idempotent requests are retried on transient failures.
    */
-  const withPolicy = <A>(
+  const withPolicy = <A, R = never>(
     request: Request,
     info: Errors.RequestInfo,
     call: CallOptions.Options,
-    attempt: Effect.Effect<A, FlowLikeError.FlowLikeError>,
+    attempt: Effect.Effect<A, FlowLikeError.FlowLikeError, R>,
     selfTimed = false
-  ): Effect.Effect<A, FlowLikeError.FlowLikeError> => {
+  ): Effect.Effect<A, FlowLikeError.FlowLikeError, R> => {
     const timeout = timeoutOf(request, call)
     const timed = selfTimed ? attempt : Effect.timeoutOrElse(attempt, {
       duration: timeout,
@@ -390,6 +398,28 @@ export const make = (
     )
   }
 
+  /** A request as the direct transport sends it: the same headers as the `HttpClient` path, a JSON body as text. */
+  const directOutgoing = (
+    request: Request,
+    info: Errors.RequestInfo,
+    accept: string,
+    call: CallOptions.Options
+  ): Result.Result<Direct.Outgoing, FlowLikeError.FlowLikeError> => {
+    const built = headersOf(request, info, accept, call)
+    if (Result.isFailure(built)) return Result.fail(built.failure)
+    const headers = built.success
+    let body: string | null = null
+    if (request.body !== undefined && request.body._tag === "Json") {
+      try {
+        body = String(JSON.stringify(request.body.value))
+      } catch {
+        return Result.fail(unserialisableBody(info, request.body.value))
+      }
+      headers["content-type"] = "application/json"
+    }
+    return Result.succeed({ method: request.method, headers, body })
+  }
+
   /**
    * One attempt of a JSON request sent directly (see `DirectFetch`): the same headers, body,
    * errors, limits and `onResponse` as the `HttpClient` path, in one promise.
@@ -402,25 +432,15 @@ export const make = (
     schema: S,
     timeoutMillis: number | undefined
   ): Effect.Effect<{ readonly value: S["Type"]; readonly raw: unknown }, FlowLikeError.FlowLikeError> => {
-    const built = headersOf(request, info, "application/json", call)
+    const built = directOutgoing(request, info, "application/json", call)
     if (Result.isFailure(built)) return Effect.fail(built.failure)
-    const headers = built.success
-    let body: string | null = null
-    if (request.body !== undefined && request.body._tag === "Json") {
-      try {
-        body = String(JSON.stringify(request.body.value))
-      } catch {
-        return Effect.fail(unserialisableBody(info, request.body.value))
-      }
-      headers["content-type"] = "application/json"
-    }
-    const outgoing: Direct.Outgoing = { method: request.method, headers, body }
+    const outgoing = built.success
     const limits = {
       limit: config.maxResponseBytes,
       errorLimit: Errors.MAX_ERROR_BODY_BYTES,
       timeoutMillis: timeoutMillis ?? Infinity
     }
-    return logRequest(info, headers).pipe(
+    return logRequest(info, outgoing.headers).pipe(
       Effect.andThen(Direct.exchangeEffect(send, info, outgoing, limits, timeoutOf(request, call))),
       Effect.flatMap((answer) => {
         call.onResponse?.({ status: answer.status, headers: answer.headers })
@@ -437,31 +457,52 @@ export const make = (
     })
   }
 
-  /** The decoded frames of an event-stream response, failing if it goes silent or breaks. */
+  /**
+   * The decoded frames of an event-stream answer (its head, its text for errors, its bytes),
+   * failing if it goes silent or breaks.
+   */
   const frames = (
     info: Errors.RequestInfo,
-    response: HttpClientResponse.HttpClientResponse
+    status: number,
+    headers: Headers.Headers,
+    text: Effect.Effect<string>,
+    bytes: Stream.Stream<Uint8Array, FlowLikeError.FlowLikeError>
   ): Effect.Effect<Stream.Stream<SseEvent, FlowLikeError.FlowLikeError>, FlowLikeError.FlowLikeError> => {
-    const contentType = response.headers["content-type"] ?? ""
+    const contentType = headers["content-type"] ?? ""
     if (!contentType.startsWith("text/event-stream")) {
-      return response.text.pipe(
-        Effect.orElseSucceed(() => ""),
-        Effect.flatMap((text) =>
-          Effect.fail(
-            Errors.decodeFailed(info, response.status, text, `expected an event stream, got "${contentType || "no content type"}"`)
-          )
-        )
-      )
+      return Effect.flatMap(text, (body) =>
+        Effect.fail(
+          Errors.decodeFailed(info, status, body, `expected an event stream, got "${contentType || "no content type"}"`)
+        ))
     }
-    return Effect.succeed(
-      decodeSse(
-        idleTimeout(info, Stream.mapError(response.stream, (error) => Errors.streamBroken(info, error))),
-        (detail) => Errors.streamFailed(info, detail)
-      )
+    return Effect.succeed(decodeSse(idleTimeout(info, bytes), (detail) => Errors.streamFailed(info, detail)))
+  }
+
+  /** An event stream over the direct transport (see `DirectStream`): the same headers, errors and `onResponse`. */
+  const directSse = (
+    request: Request,
+    info: Errors.RequestInfo,
+    call: CallOptions.Options
+  ): Effect.Effect<Stream.Stream<SseEvent, FlowLikeError.FlowLikeError>, FlowLikeError.FlowLikeError, Scope.Scope> => {
+    const built = directOutgoing(request, info, "text/event-stream", call)
+    if (Result.isFailure(built)) return Effect.fail(built.failure)
+    const outgoing = built.success
+    return logRequest(info, outgoing.headers).pipe(
+      Effect.andThen(withPolicy(request, info, call, DirectStream.openEffect(info, outgoing))),
+      Effect.flatMap((opened) => {
+        call.onResponse?.({ status: opened.status, headers: opened.headers })
+        return frames(
+          info,
+          opened.status,
+          opened.headers,
+          DirectStream.bodyText(opened, Errors.MAX_ERROR_BODY_BYTES),
+          DirectStream.bodyStream(info, opened)
+        )
+      })
     )
   }
 
-  const withCall = <A, E>(f: (call: CallOptions.Options) => Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  const withCall = <A, E, R>(f: (call: CallOptions.Options) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.flatMap(Effect.service(CallOptions.CallOptions), f)
 
   const customSender = direct?.fetch === undefined ? undefined : Direct.fetchSender(direct.fetch)
@@ -472,6 +513,11 @@ export const make = (
       fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
       ? customSender ?? Direct.defaultSender()
       : undefined
+
+  /** Whether a streamed answer may take the direct `node:http` path: as `directSenderFor`, on Node's own HTTP modules. */
+  const directStreamFor = (request: Request, fiber: Fiber.Fiber<unknown, unknown>): boolean =>
+    direct !== undefined && direct.fetch === undefined && Direct.usesNodeHttp() && request.url === undefined &&
+    (request.body === undefined || request.body._tag === "Json") && fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
 
   const jsonWithRaw = <S extends Schema.Top & { readonly DecodingServices: never }>(request: Request, schema: S) =>
     withCall((call) => {
@@ -514,8 +560,21 @@ export const make = (
     sse: (request) =>
       Stream.unwrap(withCall((call) => {
         const info = describeRequest(config, request)
-        return withPolicy({ ...request, isIdempotent: false }, info, call, send(request, info, "text/event-stream", call)).pipe(
-          Effect.flatMap((response) => frames(info, response))
+        const once: Request = { ...request, isIdempotent: false }
+        return Effect.withFiber((fiber) =>
+          directStreamFor(request, fiber)
+            ? directSse(once, info, call)
+            : withPolicy(once, info, call, send(request, info, "text/event-stream", call)).pipe(
+              Effect.flatMap((response) =>
+                frames(
+                  info,
+                  response.status,
+                  response.headers,
+                  Effect.orElseSucceed(response.text, () => ""),
+                  Stream.mapError(response.stream, (error) => Errors.streamBroken(info, error))
+                )
+              )
+            )
         )
       }))
   }

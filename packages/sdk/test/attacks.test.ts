@@ -372,4 +372,19 @@ describe("transport bodies", () => {
         assert.isUndefined(request.headers["x-api-key"])
       }
     }).pipe(Effect.scoped, Effect.provide(sdk("http://127.0.0.1:9", { headers: { "x-team": "blue" } }))))
+
+  it.live("a fetch passed in options sends streamed bodies too, with their Content-Length", () =>
+    Effect.gen(function*() {
+      const storage = yield* loopback((_, response) => response.end())
+      const seen: Array<string | null> = []
+      const fetch: typeof globalThis.fetch = (input, init) => {
+        seen.push(new Headers(init?.headers).get("content-length"))
+        return globalThis.fetch(input, init)
+      }
+      const http = yield* Effect.service(FlowLikeHttp.FlowLikeHttp).pipe(Effect.provide(sdk("http://127.0.0.1:9", { fetch })))
+      const body = FlowLikeHttp.streamBody(Stream.make(new TextEncoder().encode("str"), new TextEncoder().encode("eam")), { contentLength: 6 })
+      yield* http.execute({ method: "PUT", path: "", url: `${storage.url}/object`, body })
+      assert.deepStrictEqual(seen, ["6"])
+      assert.strictEqual(storage.received[0]?.body, "stream")
+    }).pipe(Effect.scoped))
 })

@@ -148,7 +148,7 @@ export const fetchSender = (fetchImpl: typeof globalThis.fetch): Sender => (url,
 // ---- node:http -----------------------------------------------------------------------------------
 
 /** Node's response headers as Effect's: lower-case names, repeated values joined. */
-const nodeHeaders = (headers: Http.IncomingHttpHeaders): Headers.Headers => {
+export const nodeHeaders = (headers: Http.IncomingHttpHeaders): Headers.Headers => {
   const out: Record<string, string> = {}
   for (const name in headers) {
     const value = headers[name]
@@ -215,8 +215,10 @@ const hasNodeHttp = typeof globalThis.process?.getBuiltinModule === "function"
  * The sender for the default transport: `node:http` on Node while `globalThis.fetch` is still
  * Node's own (a test that replaces `fetch` keeps seeing every request), else `fetch`.
  */
-export const defaultSender = (): Sender =>
-  hasNodeHttp && globalThis.fetch === nativeFetch ? nodeSend : fetchSender(globalThis.fetch)
+export const defaultSender = (): Sender => usesNodeHttp() ? nodeSend : fetchSender(globalThis.fetch)
+
+/** Whether the default transport runs on `node:http`: on Node, while `globalThis.fetch` is still Node's own. */
+export const usesNodeHttp = (): boolean => hasNodeHttp && globalThis.fetch === nativeFetch
 
 /** The limits of one exchange, without its controller (made per attempt). */
 export type ExchangeLimits = Omit<Limits, "controller">

@@ -30,17 +30,17 @@ const retryAfterOf = (error: FlowLikeError.FlowLikeError): Duration.Duration | u
  * The error given up on carries how many attempts were made over how long; each retry is logged
  * at debug level.
  */
-export const withRetries = <A>(
-  attempt: Effect.Effect<A, FlowLikeError.FlowLikeError>,
+export const withRetries = <A, R = never>(
+  attempt: Effect.Effect<A, FlowLikeError.FlowLikeError, R>,
   policy: RetryPolicy,
   options: { readonly hasReachedServer?: () => boolean } = {}
-): Effect.Effect<A, FlowLikeError.FlowLikeError> => {
+): Effect.Effect<A, FlowLikeError.FlowLikeError, R> => {
   if (policy.maxRetries === 0) return attempt
   return Effect.flatMap(Effect.clockWith((clock) => clock.currentTimeMillis), (startedAt) => {
     let attempts = 0
     const maxDelay = Duration.toMillis(policy.maxDelay)
     const maxTime = Duration.toMillis(policy.maxTime)
-    const loop: Effect.Effect<A, FlowLikeError.FlowLikeError> = Effect.catch(
+    const loop: Effect.Effect<A, FlowLikeError.FlowLikeError, R> = Effect.catch(
       Effect.suspend(() => {
         attempts++
         return attempt
