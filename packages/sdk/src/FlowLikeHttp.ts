@@ -40,7 +40,7 @@ import * as Errors from "./internal/errors.ts"
 import { withRetries } from "./internal/retries.ts"
 import { decodeSse } from "./internal/sse.ts"
 import { uploadFetch } from "./internal/streamingFetch.ts"
-import { isDebugEnabled } from "./internal/trace.ts"
+import { isDebugEnabledIn } from "./internal/trace.ts"
 import { fastDecoderOf } from "./internal/fastWire.ts"
 import { USER_AGENT } from "./internal/version.ts"
 
@@ -302,8 +302,8 @@ export const make = (
 
   /** The request, its secret headers redacted, at debug level; nothing is built when debug logging is off. */
   const logRequest = (info: Errors.RequestInfo, headers: Readonly<Record<string, string>>) =>
-    Effect.flatMap(isDebugEnabled, (isEnabled) =>
-      isEnabled
+    Effect.withFiber((fiber) =>
+      isDebugEnabledIn(fiber)
         ? Effect.logDebug("flow-like request").pipe(
           Effect.annotateLogs({
             method: info.method,
@@ -311,7 +311,8 @@ export const make = (
             headers: Headers.redact(Headers.fromInput(headers), Auth.SECRET_HEADER_NAMES)
           })
         )
-        : Effect.void)
+        : Effect.void
+    )
 
   const send = (
     request: Request,
@@ -430,7 +431,8 @@ export const make = (
     info: Errors.RequestInfo,
     call: CallOptions.Options,
     schema: S,
-    timeoutMillis: number | undefined
+    timeoutMillis: number | undefined,
+    isDebugLogged: boolean
   ): Effect.Effect<{ readonly value: S["Type"]; readonly raw: unknown }, FlowLikeError.FlowLikeError> => {
     const built = directOutgoing(request, info, "application/json", call)
     if (Result.isFailure(built)) return Effect.fail(built.failure)
@@ -440,13 +442,11 @@ export const make = (
       errorLimit: Errors.MAX_ERROR_BODY_BYTES,
       timeoutMillis: timeoutMillis ?? Infinity
     }
-    return logRequest(info, outgoing.headers).pipe(
-      Effect.andThen(Direct.exchangeEffect(send, info, outgoing, limits, timeoutOf(request, call))),
-      Effect.flatMap((answer) => {
-        call.onResponse?.({ status: answer.status, headers: answer.headers })
-        return decodeJson(info, schema, answer.status, answer.text)
-      })
-    )
+    const exchange = Effect.flatMap(Direct.exchangeEffect(send, info, outgoing, limits, timeoutOf(request, call)), (answer) => {
+      call.onResponse?.({ status: answer.status, headers: answer.headers })
+      return decodeJson(info, schema, answer.status, answer.text)
+    })
+    return isDebugLogged ? Effect.andThen(logRequest(info, outgoing.headers), exchange) : exchange
   }
 
   const idleTimeout = <A>(info: Errors.RequestInfo, stream: Stream.Stream<A, FlowLikeError.FlowLikeError>) => {
@@ -536,7 +536,7 @@ export const make = (
         // under a test clock the timeout stays an Effect timeout, so the test clock drives it.
         const selfTimed = fiber.getRef(Clock.Clock) === defaultClock
         const timeoutMillis = selfTimed ? Duration.toMillis(timeoutOf(request, call)) : undefined
-        return withPolicy(request, info, call, directJson(sender, request, info, call, schema, timeoutMillis), selfTimed)
+        return withPolicy(request, info, call, directJson(sender, request, info, call, schema, timeoutMillis, isDebugEnabledIn(fiber)), selfTimed)
       })
     })
 

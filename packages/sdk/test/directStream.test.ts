@@ -176,6 +176,26 @@ describe("FlowLike.layer's direct event streams", () => {
       yield* Deferred.await(closed)
     }).pipe(Effect.scoped))
 
+  it.effect("an answer that never starts times out on the test clock and closes the connection", () =>
+    Effect.gen(function*() {
+      const received = yield* Deferred.make<void>()
+      const closed = yield* Deferred.make<void>()
+      const api = yield* loopback((_, response) => {
+        response.on("close", () => Deferred.doneUnsafe(closed, Effect.void))
+        Deferred.doneUnsafe(received, Effect.void)
+      })
+      const fiber = yield* Stream.runDrain(trigger).pipe(
+        Effect.provide(sdk(api.url, { timeout: "10 seconds" })),
+        Effect.flip,
+        Effect.forkChild
+      )
+      yield* Deferred.await(received)
+      yield* TestClock.adjust("11 seconds")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error.reason._tag, "TimeoutError")
+      yield* Deferred.await(closed)
+    }).pipe(Effect.scoped))
+
   it.effect("a stream that goes silent fails after streamIdleTimeout, on the test clock", () =>
     Effect.gen(function*() {
       const api = yield* loopback((_, response) => {

@@ -158,7 +158,9 @@ export const openEffect = (
       )
       return Effect.sync(() => controller.abort())
     }),
-    (opened) => Effect.sync(() => opened.body.response.destroy())
+    (opened) => Effect.sync(() => opened.body.response.destroy()),
+    // Waiting for the head can be interrupted (a timeout, the caller): that aborts the request.
+    { interruptible: true }
   ).pipe(
     Effect.flatMap((opened) =>
       opened.status >= 200 && opened.status < 300 ? Effect.succeed(opened) : Effect.flatMap(

@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as FlowLikeError from "../FlowLikeError.ts"
@@ -30,8 +31,8 @@ export interface Input<E extends AnyEndpoint> {
 export type Extra = Omit<Request, "method" | "path" | "urlParams" | "body">
 
 const cache = new WeakMap<AnyEndpoint, {
-  readonly encodeQuery: ((query: unknown) => Effect.Effect<unknown, Schema.SchemaError>) | undefined
-  readonly encodePayload: ((payload: unknown) => Effect.Effect<unknown, Schema.SchemaError>) | undefined
+  readonly encodeQuery: ((query: unknown) => Result.Result<unknown, Schema.SchemaError>) | undefined
+  readonly encodePayload: ((payload: unknown) => Result.Result<unknown, Schema.SchemaError>) | undefined
 }>()
 
 const codecs = (endpoint: AnyEndpoint) => {
@@ -39,8 +40,8 @@ const codecs = (endpoint: AnyEndpoint) => {
   if (entry === undefined) {
     const payload = [...endpoint.payload.values()][0]?.schemas[0]
     entry = {
-      encodeQuery: endpoint.query === undefined ? undefined : Schema.encodeUnknownEffect(endpoint.query as Schema.Codec<unknown, unknown>),
-      encodePayload: payload === undefined ? undefined : Schema.encodeUnknownEffect(payload as Schema.Codec<unknown, unknown>)
+      encodeQuery: endpoint.query === undefined ? undefined : Schema.encodeUnknownResult(endpoint.query as Schema.Codec<unknown, unknown>),
+      encodePayload: payload === undefined ? undefined : Schema.encodeUnknownResult(payload as Schema.Codec<unknown, unknown>)
     }
     cache.set(endpoint, entry)
   }
@@ -56,55 +57,72 @@ const withoutUndefined = (value: unknown): unknown =>
     : value
 
 /** The path of a declared endpoint with its `:params` filled in, each checked and percent-encoded. */
+const pathResult = (
+  endpoint: AnyEndpoint,
+  params: Readonly<Record<string, string>>,
+  operation: string
+): Result.Result<string, FlowLikeError.FlowLikeError> => {
+  let problem: string | undefined
+  const path = endpoint.path.replace(/:(\w+)/g, (_, name: string) => {
+    const value = params[name]
+    const issue = idProblem(value)
+    if (issue !== undefined) {
+      problem ??= `${operation}: ${name} ${issue}`
+      return ""
+    }
+    return encodeURIComponent(value ?? "")
+  })
+  return problem === undefined ? Result.succeed(path) : Result.fail(FlowLikeError.invalidArgument(problem, operation))
+}
+
+/** The path of a declared endpoint with its `:params` filled in, each checked and percent-encoded. */
 export const pathOf = (
   endpoint: AnyEndpoint,
   params: Readonly<Record<string, string>>,
   operation: string
-): Effect.Effect<string, FlowLikeError.FlowLikeError> =>
-  Effect.suspend(() => {
-    let problem: string | undefined
-    const path = endpoint.path.replace(/:(\w+)/g, (_, name: string) => {
-      const value = params[name]
-      const issue = idProblem(value)
-      if (issue !== undefined) {
-        problem ??= `${operation}: ${name} ${issue}`
-        return ""
-      }
-      return encodeURIComponent(value ?? "")
-    })
-    return problem === undefined ? Effect.succeed(path) : Effect.fail(FlowLikeError.invalidArgument(problem, operation))
-  })
+): Effect.Effect<string, FlowLikeError.FlowLikeError> => Effect.suspend(() => Effect.fromResult(pathResult(endpoint, params, operation)))
 
 /**
  * Describes a call of a declared endpoint as a transport `Request`: method and path from the
  * declaration, query and payload encoded by its schemas (camelCase to the wire's snake_case).
+ * Built synchronously (the schemas' encoders are), as one `Effect`.
  */
 export const request = <E extends AnyEndpoint>(
   endpoint: E,
   input: Input<E>,
   extra: Extra = {}
-): Effect.Effect<Request, FlowLikeError.FlowLikeError> =>
-  Effect.gen(function*() {
-    const operation = label(endpoint, extra)
-    const { encodePayload, encodeQuery } = codecs(endpoint)
-    const path = yield* pathOf(endpoint, input.params ?? {}, operation)
-    const invalid = (what: string) => (error: Schema.SchemaError) =>
-      FlowLikeError.invalidArgument(`${operation}: the ${what} cannot be sent: ${error.message}`, operation)
-    const urlParams = encodeQuery === undefined || input.query === undefined
-      ? undefined
-      : (yield* Effect.mapError(encodeQuery(input.query), invalid("query"))) as Record<string, string>
-    const body = encodePayload === undefined || input.payload === undefined
-      ? undefined
-      : {
-        _tag: "Json" as const,
-        value: yield* Effect.mapError(encodePayload(withoutUndefined(input.payload)), (error) =>
-          FlowLikeError.invalidArgument(
-            `${operation}: the body cannot be sent: ${unserialisable(input.payload, "") ?? error.message}`,
-            operation
-          ))
-      }
-    return { ...extra, operation, method: endpoint.method as Method, path, urlParams, body }
-  })
+): Effect.Effect<Request, FlowLikeError.FlowLikeError> => Effect.suspend(() => Effect.fromResult(requestResult(endpoint, input, extra)))
+
+const requestResult = <E extends AnyEndpoint>(
+  endpoint: E,
+  input: Input<E>,
+  extra: Extra
+): Result.Result<Request, FlowLikeError.FlowLikeError> => {
+  const operation = label(endpoint, extra)
+  const { encodePayload, encodeQuery } = codecs(endpoint)
+  const path = pathResult(endpoint, input.params ?? {}, operation)
+  if (Result.isFailure(path)) return Result.fail(path.failure)
+  let urlParams: Record<string, string> | undefined
+  if (encodeQuery !== undefined && input.query !== undefined) {
+    const encoded = encodeQuery(input.query)
+    if (Result.isFailure(encoded)) {
+      return Result.fail(FlowLikeError.invalidArgument(`${operation}: the query cannot be sent: ${encoded.failure.message}`, operation))
+    }
+    urlParams = encoded.success as Record<string, string>
+  }
+  let body: Request["body"]
+  if (encodePayload !== undefined && input.payload !== undefined) {
+    const encoded = encodePayload(withoutUndefined(input.payload))
+    if (Result.isFailure(encoded)) {
+      return Result.fail(FlowLikeError.invalidArgument(
+        `${operation}: the body cannot be sent: ${unserialisable(input.payload, "") ?? encoded.failure.message}`,
+        operation
+      ))
+    }
+    body = { _tag: "Json", value: encoded.success }
+  }
+  return Result.succeed({ ...extra, operation, method: endpoint.method as Method, path: path.success, urlParams, body })
+}
 
 /** The schema that decodes an endpoint's JSON success answer into code's shape. */
 export const success = <E extends AnyEndpoint>(

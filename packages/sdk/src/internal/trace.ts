@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as LogLevel from "effect/LogLevel"
 import * as References from "effect/References"
 import * as Stream from "effect/Stream"
@@ -14,7 +15,6 @@ export const withStreamSpan = (name: string) => <A, E, R>(stream: Stream.Stream<
     Effect.succeed(fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer ? stream : Stream.withSpan(stream, name))
   ))
 
-/** Whether debug log lines would be written, so that their annotations are only built then. */
-export const isDebugEnabled = Effect.withFiber((fiber) =>
-  Effect.succeed(LogLevel.isLessThanOrEqualTo(fiber.getRef(References.MinimumLogLevel), "Debug"))
-)
+/** Whether the fiber would write debug log lines, so that their annotations are only built then. */
+export const isDebugEnabledIn = (fiber: Fiber.Fiber<unknown, unknown>): boolean =>
+  LogLevel.isLessThanOrEqualTo(fiber.getRef(References.MinimumLogLevel), "Debug")
