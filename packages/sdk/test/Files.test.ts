@@ -3,7 +3,7 @@
  * one chunk at a time, with the test clock moving between chunks.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Stream } from "effect"
+import { Clock, Effect, Fiber, Layer, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { HttpClient, HttpClientError, HttpClientResponse } from "effect/http"
 import { Files, FlowLike } from "../src/index.ts"
@@ -14,6 +14,8 @@ interface Seen {
   readonly url: string
   readonly headers: Readonly<Record<string, string>>
   readonly bodyBytes: number
+  /** When the request was answered, on the test clock. */
+  readonly at: number
 }
 
 const SLICE = 1024 * 1024
@@ -48,7 +50,8 @@ const harness = (options: {
         }
       }
       if (isStorage) inFlight.now--
-      seen.push({ method: request.method, url: url.toString(), headers: { ...request.headers }, bodyBytes })
+      const at = yield* Clock.currentTimeMillis
+      seen.push({ method: request.method, url: url.toString(), headers: { ...request.headers }, bodyBytes, at })
       if (url.pathname.endsWith("/data") || url.pathname.endsWith("/data/download")) {
         const body = request.body._tag === "Uint8Array" ? JSON.parse(new TextDecoder().decode(request.body.body)) : { prefixes: [] }
         return HttpClientResponse.fromWeb(
@@ -135,6 +138,31 @@ describe("Files", () => {
       assert.isFalse(error.isRetryable)
       assert.include(error.message, "longer than its declared 5 bytes")
       assert.strictEqual(seen.filter((request) => request.method === "PUT" && request.url.includes("amazonaws")).length, 0)
+    }))
+
+  it.effect("waits for storage's Retry-After before resuming a download; a longer one than maxRetryDelay fails at once", () =>
+    Effect.gen(function*() {
+      const full = new Uint8Array([1, 2, 3])
+      const busyThenOk = (retryAfter: string) => {
+        let calls = 0
+        return () =>
+          ++calls === 1
+            ? new Response("slow down", { status: 503, headers: { "retry-after": retryAfter } })
+            : new Response(full, { status: 200, headers: { "content-length": "3" } })
+      }
+      const download = Effect.flatMap(Effect.service(Files.Files), (files) => files.downloadFile("app", "k"))
+      const waited = harness({ storageUrl: "https://bucket.s3.amazonaws.com/k", download: busyThenOk("20") })
+      const fiber = yield* Effect.forkChild(Effect.provide(download, waited.layer))
+      for (let step = 0; step < 300; step++) yield* TestClock.adjust("100 millis")
+      assert.deepStrictEqual([...yield* Fiber.join(fiber)], [...full])
+      const gets = waited.seen.filter((r) => r.method === "GET").map((r) => r.at)
+      assert.strictEqual(gets.length, 2)
+      assert.isAtLeast(gets[1]! - gets[0]!, 20_000, "the resumption came no sooner than Retry-After")
+
+      const refused = harness({ storageUrl: "https://bucket.s3.amazonaws.com/k", download: busyThenOk("3600") })
+      const error = yield* Effect.flip(Effect.provide(download, refused.layer))
+      assert.strictEqual(error.reason._tag, "ServerError")
+      assert.strictEqual(refused.seen.filter((r) => r.method === "GET").length, 1)
     }))
 
   it.live("skips the bytes already delivered when storage ignores Range on a resumed download", () =>

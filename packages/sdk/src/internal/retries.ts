@@ -23,6 +23,24 @@ const retryAfterOf = (error: FlowLikeError.FlowLikeError): Duration.Duration | u
   "retryAfter" in error.reason ? error.reason.retryAfter : undefined
 
 /**
+ * Waits before retry `n` (from 1) after `error`: the backoff, or the server's `Retry-After` when it
+ * asks for longer, at most `maxDelay`. Fails with `error` at once when the server asks for more than
+ * `maxDelay` (a retry then would come too soon).
+ */
+export const waitBeforeRetry = (
+  error: FlowLikeError.FlowLikeError,
+  n: number,
+  maxDelay: Duration.Duration
+): Effect.Effect<void, FlowLikeError.FlowLikeError> =>
+  Effect.flatMap(Random.next, (random) => {
+    const hinted = retryAfterOf(error)
+    const hintedMillis = hinted === undefined ? 0 : Duration.toMillis(hinted)
+    const maxMillis = Duration.toMillis(maxDelay)
+    if (hintedMillis > maxMillis) return Effect.fail(error)
+    return Effect.sleep(Duration.millis(Math.min(Math.max(backoffMillis(n, random), hintedMillis), maxMillis)))
+  })
+
+/**
  * Runs `attempt` again while it fails with a retryable error: with backoff, never sooner than the
  * server's `Retry-After`, never waiting longer than `maxDelay` at once (a server asking for more gets
  * no retry) nor retrying beyond `maxTime` in all. A server that cannot be reached at all on the first

@@ -6,7 +6,6 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
 import * as Option from "effect/Option"
 import * as HttpBody from "effect/http/HttpBody"
@@ -15,6 +14,7 @@ import * as CallOptions from "../CallOptions.ts"
 import * as FlowLikeError from "../FlowLikeError.ts"
 import { describeRequest, type FlowLikeHttp, type Request, withRetries } from "../FlowLikeHttp.ts"
 import * as Errors from "./errors.ts"
+import { waitBeforeRetry } from "./retries.ts"
 import type { Prepared } from "./uploadSource.ts"
 
 
@@ -55,8 +55,6 @@ export const isAzureSas = (url: string): boolean => {
 export const isExpired = (error: FlowLikeError.FlowLikeError): boolean =>
   error.reason._tag === "PermissionDeniedError" && /expired/i.test(`${error.reason.body ?? ""} ${error.reason.message}`)
 
-const backoff = (attempt: number) =>
-  Effect.flatMap(Random.next, (random) => Effect.sleep(Duration.millis(Math.min(500 * 2 ** attempt, 8000) * (0.8 + 0.4 * random))))
 
 /** A transfer may take as long as the configured timeout plus its size at a slow but steady rate. */
 const transferTimeout = (http: FlowLikeHttp["Service"], size: number) =>
@@ -194,7 +192,7 @@ export const get = (
                   url = fresh
                   return attempt(retries)
                 })
-                : Effect.as(backoff(retries), attempt(retries + 1))
+                : Effect.as(waitBeforeRetry(error, retries + 1, http.config.maxRetryDelay), attempt(retries + 1))
             )
         )
       )
@@ -320,7 +318,7 @@ export const getInto = (
                 url = fresh
                 return attempt(retries)
               })
-              : Effect.andThen(backoff(retries), attempt(retries + 1))
+              : Effect.andThen(waitBeforeRetry(error, retries + 1, http.config.maxRetryDelay), attempt(retries + 1))
         )
       )
     return attempt(0)
