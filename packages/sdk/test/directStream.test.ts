@@ -10,7 +10,7 @@ import { TestClock } from "effect/testing"
 import { once } from "node:events"
 import { Readable } from "node:stream"
 import { MockHttpClient } from "@flow-like/testing"
-import { FlowLike, FlowLikeHttp, Workflows } from "../src/index.ts"
+import { Execution, FlowLike, FlowLikeHttp, Workflows } from "../src/index.ts"
 import type { Config } from "../src/index.ts"
 import { Body, HIGH_WATER_BYTES } from "../src/internal/directStream.ts"
 import { PAT } from "./utils/mock.ts"
@@ -213,6 +213,36 @@ describe("FlowLike.layer's direct event streams", () => {
       const error = yield* Fiber.join(fiber)
       assert.strictEqual(error.reason._tag, "TimeoutError")
       assert.include(error.message, "the stream sent nothing after 30s")
+    }).pipe(Effect.scoped))
+})
+
+describe("FlowLike.layer's direct JSON calls on node:http", () => {
+  const hangingServer = Effect.gen(function*() {
+    const received = yield* Deferred.make<void>()
+    const closed = yield* Deferred.make<void>()
+    const api = yield* loopback((_, response) => {
+      response.on("close", () => Deferred.doneUnsafe(closed, Effect.void))
+      Deferred.doneUnsafe(received, Effect.void)
+    })
+    return { api, received, closed }
+  })
+  const getRunStatus = Effect.flatMap(Effect.service(Execution.Execution), (execution) => execution.getRunStatus("r1"))
+
+  it.live("time out on the real clock and close the connection", () =>
+    Effect.gen(function*() {
+      const { api, closed } = yield* hangingServer
+      const error = yield* Effect.flip(getRunStatus.pipe(Effect.provide(sdk(api.url, { timeout: 200 }))))
+      assert.strictEqual(error.reason._tag, "TimeoutError")
+      yield* Deferred.await(closed)
+    }).pipe(Effect.scoped))
+
+  it.live("an interrupted call closes the connection", () =>
+    Effect.gen(function*() {
+      const { api, closed, received } = yield* hangingServer
+      const fiber = yield* Effect.forkChild(getRunStatus.pipe(Effect.provide(sdk(api.url))))
+      yield* Deferred.await(received)
+      yield* Fiber.interrupt(fiber)
+      yield* Deferred.await(closed)
     }).pipe(Effect.scoped))
 })
 

@@ -35,11 +35,43 @@ export interface Outgoing {
   readonly body: string | null
 }
 
+/**
+ * How one exchange is aborted (a timeout, an interrupted caller). Cheaper than an `AbortController`
+ * per request: `node:http` with a `signal` costs about 40 µs more CPU per request (its abort
+ * listener), so the `node:http` sender destroys its request itself; the `fetch` sender makes a
+ * controller from it.
+ */
+export class Abort {
+  private onAbort: (() => void) | undefined = undefined
+  isAborted = false
+  abort(): void {
+    if (this.isAborted) return
+    this.isAborted = true
+    const onAbort = this.onAbort
+    this.onAbort = undefined
+    onAbort?.()
+  }
+  /** Calls `f` on abort (at once if already aborted); one handler at a time. */
+  listen(f: () => void): void {
+    if (this.isAborted) f()
+    else this.onAbort = f
+  }
+  /** An `AbortSignal` that follows this handle. */
+  signal(): AbortSignal {
+    const controller = new AbortController()
+    this.listen(() => controller.abort())
+    return controller.signal
+  }
+}
+
+/** The error a request aborted through an `Abort` fails with, as `fetch`'s would. */
+export const abortError = (): Error => Object.assign(new Error("This operation was aborted"), { name: "AbortError", code: "ABORT_ERR" })
+
 export interface Limits {
   readonly limit: number
   readonly errorLimit: number
   readonly timeoutMillis: number
-  readonly controller: AbortController
+  readonly abort: Abort
 }
 
 /** How a request is sent: `fetch`, or Node's own HTTP modules. */
@@ -79,13 +111,13 @@ const decoder = new TextDecoder()
 /** The longest delay `setTimeout` takes; beyond it the timer would fire at once. */
 const MAX_TIMER_MILLIS = 2 ** 31 - 1
 
-/** Runs `send` with the request's timeout: aborts through the controller, and answers `TimedOut`. */
+/** Runs `send` with the request's timeout: aborts the exchange, and answers `TimedOut`. */
 const timed = async (limits: Limits, send: () => Promise<Answer>): Promise<Answer> => {
   let timedOut = false
   const timer = limits.timeoutMillis <= MAX_TIMER_MILLIS
     ? setTimeout(() => {
       timedOut = true
-      limits.controller.abort()
+      limits.abort.abort()
     }, limits.timeoutMillis)
     : undefined
   try {
@@ -123,7 +155,7 @@ export const fetchSender = (fetchImpl: typeof globalThis.fetch): Sender => (url,
       headers: outgoing.headers,
       body: outgoing.body,
       redirect: "manual",
-      signal: limits.controller.signal
+      signal: limits.abort.signal()
     })
     const status = response.status
     try {
@@ -163,8 +195,9 @@ const nodeSend: Sender = (url, outgoing, limits) =>
       const headers: Record<string, string> = { ...outgoing.headers }
       if (outgoing.body !== null) headers["content-length"] = String(Buffer.byteLength(outgoing.body))
       const send = requestFor(url.startsWith("https:") ? "https:" : "http:")
-      const request = send(url, { method: outgoing.method, headers, signal: limits.controller.signal })
+      const request = send(url, { method: outgoing.method, headers })
       request.on("error", reject)
+      limits.abort.listen(() => request.destroy(abortError()))
       request.on("response", (response) => {
         const status = response.statusCode ?? 0
         const isOk = status >= 200 && status < 300
@@ -220,8 +253,8 @@ export const defaultSender = (): Sender => usesNodeHttp() ? nodeSend : fetchSend
 /** Whether the default transport runs on `node:http`: on Node, while `globalThis.fetch` is still Node's own. */
 export const usesNodeHttp = (): boolean => hasNodeHttp && globalThis.fetch === nativeFetch
 
-/** The limits of one exchange, without its controller (made per attempt). */
-export type ExchangeLimits = Omit<Limits, "controller">
+/** The limits of one exchange, without its abort handle (made per attempt). */
+export type ExchangeLimits = Omit<Limits, "abort">
 
 /**
  * One exchange as an Effect: interrupting it aborts the request. A 2xx read whole is the success;
@@ -237,12 +270,12 @@ export const exchangeEffect = (
 ): Effect.Effect<{ readonly status: number; readonly headers: Headers.Headers; readonly text: string }, FlowLikeError.FlowLikeError> =>
   Effect.flatMap(
     Effect.callback<Answer, FlowLikeError.FlowLikeError>((resume) => {
-      const controller = new AbortController()
-      send(info.url, outgoing, { ...limits, controller }).then(
+      const abort = new Abort()
+      send(info.url, outgoing, { limit: limits.limit, errorLimit: limits.errorLimit, timeoutMillis: limits.timeoutMillis, abort }).then(
         (answer) => resume(Effect.succeed(answer)),
         (cause) => resume(Effect.fail(Errors.fromTransportCause(info, cause)))
       )
-      return Effect.sync(() => controller.abort())
+      return Effect.sync(() => abort.abort())
     }),
     (answer) => {
       switch (answer._tag) {

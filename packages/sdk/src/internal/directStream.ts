@@ -15,7 +15,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as FlowLikeError from "../FlowLikeError.ts"
 import type { Outgoing } from "./directFetch.ts"
-import { nodeHeaders } from "./directFetch.ts"
+import { Abort, abortError, nodeHeaders } from "./directFetch.ts"
 import * as Errors from "./errors.ts"
 import { requestFor } from "./streamingFetch.ts"
 
@@ -127,13 +127,14 @@ export interface Opened {
   readonly body: Body
 }
 
-const open = (url: string, outgoing: Outgoing, signal: AbortSignal): Promise<Opened> =>
+const open = (url: string, outgoing: Outgoing, abort: Abort): Promise<Opened> =>
   new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...outgoing.headers }
     if (outgoing.body !== null) headers["content-length"] = String(Buffer.byteLength(outgoing.body))
     const send = requestFor(url.startsWith("https:") ? "https:" : "http:")
-    const request = send(url, { method: outgoing.method, headers, signal })
+    const request = send(url, { method: outgoing.method, headers })
     request.on("error", reject)
+    abort.listen(() => request.destroy(abortError()))
     request.on("response", (response) => {
       resolve({ status: response.statusCode ?? 0, headers: nodeHeaders(response.headers), body: new Body(response) })
     })
@@ -151,12 +152,12 @@ export const openEffect = (
 ): Effect.Effect<Opened, FlowLikeError.FlowLikeError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.callback<Opened, FlowLikeError.FlowLikeError>((resume) => {
-      const controller = new AbortController()
-      open(info.url, outgoing, controller.signal).then(
+      const abort = new Abort()
+      open(info.url, outgoing, abort).then(
         (opened) => resume(Effect.succeed(opened)),
         (cause) => resume(Effect.fail(Errors.fromTransportCause(info, cause)))
       )
-      return Effect.sync(() => controller.abort())
+      return Effect.sync(() => abort.abort())
     }),
     (opened) => Effect.sync(() => opened.body.response.destroy()),
     // Waiting for the head can be interrupted (a timeout, the caller): that aborts the request.
