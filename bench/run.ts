@@ -74,7 +74,7 @@ const sizes = smoke
     watchEvents: 20_000,
     idleHoldMs: 1000,
     idleWarmupMs: 20000,
-    idleWindows: 5,
+    idleWindows: 7,
     idlePeriods: 5,
     chatChunks: 20_000,
     embedInputs: 1000,
