@@ -60,8 +60,8 @@ export const layerWithoutHttpClient = (
 ): Layer.Layer<Services, FlowLikeError.FlowLikeError, HttpClient.HttpClient> => servicesFrom(Config.layer(options))
 
 /**
- * `fetch` as the `HttpClient`, or the custom `fetch` given; JSON requests call it directly (see
- * `FlowLikeHttp.DirectFetch`), the rest go through the `HttpClient`.
+ * `fetch` as the `HttpClient`, or the custom `fetch` given; JSON requests (and on `node:http`, event
+ * streams) are sent directly (see `FlowLikeHttp.DirectFetch`), the rest go through the `HttpClient`.
  */
 const fetchClient = (customFetch: typeof globalThis.fetch | undefined): Layer.Layer<HttpClient.HttpClient | DirectFetch> =>
   Layer.merge(

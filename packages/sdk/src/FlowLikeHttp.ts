@@ -5,7 +5,7 @@
  * for streams. Absolute URLs (signed storage URLs) are sent without any Flow-Like credential.
  *
  * It runs on whatever `HttpClient` is in context: `FlowLike.layer` provides `fetch` (and, through
- * `DirectFetch`, sends JSON calls without the `HttpClient`'s wrappers), and
+ * `DirectFetch`, sends JSON calls and event streams without the `HttpClient`'s wrappers), and
  * `FlowLike.layerWithoutHttpClient` takes yours.
  *
  * @since 0.1.0
@@ -120,8 +120,9 @@ export { idProblem, path } from "./internal/ids.ts"
  * Marks the transport as plain `fetch` (what `FlowLike.layer` provides): API requests that answer
  * JSON are then sent directly instead of through the `HttpClient`'s wrappers, unless a tracer is
  * installed: with the custom `fetch` given in the options, else on Node's own `node:http` while
- * `globalThis.fetch` is Node's (a replaced `globalThis.fetch` is called instead). Without this
- * service every request goes through the `HttpClient` in context.
+ * `globalThis.fetch` is Node's (a replaced `globalThis.fetch` is called instead). Event streams take
+ * the direct path on `node:http` only (`internal/directStream.ts`), with backpressure of their own.
+ * Without this service every request goes through the `HttpClient` in context.
  */
 export class DirectFetch extends Context.Service<DirectFetch, {
   readonly fetch: typeof globalThis.fetch | undefined
@@ -507,17 +508,18 @@ export const make = (
 
   const customSender = direct?.fetch === undefined ? undefined : Direct.fetchSender(direct.fetch)
 
-  /** The direct sender for a request, if it may take that path: an API request with no body or a JSON one, no tracer installed. */
-  const directSenderFor = (request: Request, fiber: Fiber.Fiber<unknown, unknown>): Direct.Sender | undefined =>
+  /** Whether a request may skip the `HttpClient`: an API request with no body or a JSON one, no tracer installed, under `FlowLike.layer`. */
+  const isDirect = (request: Request, fiber: Fiber.Fiber<unknown, unknown>): boolean =>
     direct !== undefined && request.url === undefined && (request.body === undefined || request.body._tag === "Json") &&
-      fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
-      ? customSender ?? Direct.defaultSender()
-      : undefined
+    fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
 
-  /** Whether a streamed answer may take the direct `node:http` path: as `directSenderFor`, on Node's own HTTP modules. */
+  /** The direct sender for a JSON request, if it may take that path. */
+  const directSenderFor = (request: Request, fiber: Fiber.Fiber<unknown, unknown>): Direct.Sender | undefined =>
+    isDirect(request, fiber) ? customSender ?? Direct.defaultSender() : undefined
+
+  /** Whether a streamed answer may take the direct path: as JSON requests, on Node's own HTTP modules only. */
   const directStreamFor = (request: Request, fiber: Fiber.Fiber<unknown, unknown>): boolean =>
-    direct !== undefined && direct.fetch === undefined && Direct.usesNodeHttp() && request.url === undefined &&
-    (request.body === undefined || request.body._tag === "Json") && fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
+    customSender === undefined && Direct.usesNodeHttp() && isDirect(request, fiber)
 
   const jsonWithRaw = <S extends Schema.Top & { readonly DecodingServices: never }>(request: Request, schema: S) =>
     withCall((call) => {
