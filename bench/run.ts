@@ -622,6 +622,8 @@ Method:
   \`eventsource-parser\` + \`JSON.parse\` of each frame's data.
 - 3b: one fresh process per measurement (bench/child.ts): imports and client first, then GC, then
   RSS before the stream; peak RSS sampled every 256 events and from the kernel's high-water mark.
+  The Effect side imports Effect and the SDK by module (\`bench/sdkEffect.ts\`); the reference row
+  imports the \`effect\` and \`@flow-like/effect\` barrels first (\`bench/sdkEffectBarrels.ts\`).
 - 4: \`GET /api/v1/execution/poll?after_sequence=N&timeout=10\` with \`Authorization: Bearer\`, 100 events
   a page, \`Running\` until the page with the last event, then \`Completed\`; the baseline is a
   hand-written \`fetch\` loop that stops, like the SDK, on a terminal status with a page not full.

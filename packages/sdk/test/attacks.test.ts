@@ -373,6 +373,27 @@ describe("transport bodies", () => {
       }
     }).pipe(Effect.scoped, Effect.provide(sdk("http://127.0.0.1:9", { headers: { "x-team": "blue" } }))))
 
+  it.live("a fetch that replaced globalThis.fetch sends streamed bodies too", () =>
+    Effect.gen(function*() {
+      const storage = yield* loopback((_, response) => response.end())
+      const original = globalThis.fetch
+      const seen: Array<string | null> = []
+      globalThis.fetch = (input, init) => {
+        seen.push(new Headers(init?.headers).get("content-length"))
+        return original(input, init)
+      }
+      const body = FlowLikeHttp.streamBody(Stream.make(new TextEncoder().encode("str"), new TextEncoder().encode("eam")), { contentLength: 6 })
+      yield* Effect.flatMap(Effect.service(FlowLikeHttp.FlowLikeHttp), (http) =>
+        http.execute({ method: "PUT", path: "", url: `${storage.url}/object`, body })).pipe(
+          Effect.provide(sdk("http://127.0.0.1:9")),
+          Effect.ensuring(Effect.sync(() => {
+            globalThis.fetch = original
+          }))
+        )
+      assert.deepStrictEqual(seen, ["6"])
+      assert.strictEqual(storage.received[0]?.body, "stream")
+    }).pipe(Effect.scoped))
+
   it.live("a fetch passed in options sends streamed bodies too, with their Content-Length", () =>
     Effect.gen(function*() {
       const storage = yield* loopback((_, response) => response.end())

@@ -86,7 +86,11 @@ const withContentLength = (fetch: typeof globalThis.fetch, length: number): type
 /**
  * The `fetch` a streamed upload runs on: Node's own `fetch` buffers a stream body without bound when
  * the receiver is slower (see `streamingFetch` above), so it is replaced by a `node:http` sender with
- * backpressure; a custom `fetch` is kept, given the `Content-Length`.
+ * backpressure; a custom `fetch` (passed, or one that replaced `globalThis.fetch`) is kept, given
+ * the `Content-Length`.
  */
 export const uploadFetch = (fetch: typeof globalThis.fetch, length: number): typeof globalThis.fetch =>
-  fetch === globalThis.fetch ? streamingFetch(length) : withContentLength(fetch, length)
+  fetch === nodeFetch ? streamingFetch(length) : withContentLength(fetch, length)
+
+/** Node's own `fetch`, as it was when the SDK loaded: a `fetch` that replaced it later is called as given. */
+const nodeFetch = globalThis.fetch
