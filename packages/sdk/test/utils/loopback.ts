@@ -57,6 +57,26 @@ export const loopback = (
   )
 
 /**
+ * Answers a 500 of 16 MiB, written only as fast as the client reads it; resolves, once the
+ * connection closes, with whether the whole body was sent.
+ */
+export const giantError = (response: ServerResponse): Promise<boolean> =>
+  new Promise((resolve) => {
+    response.writeHead(500, { "content-type": "text/plain" })
+    response.on("close", () => resolve(response.writableFinished))
+    const chunk = "e".repeat(64 * 1024)
+    let sent = 0
+    const pump = () => {
+      while (sent < 256) {
+        sent++
+        if (!response.write(chunk)) return void response.once("drain", pump)
+      }
+      response.end()
+    }
+    pump()
+  })
+
+/**
  * A proxy to `target` that forwards every request and, when `destroy` says so for an answer, reads
  * the upstream answer whole (so the upstream has done its work) and then drops the connection
  * instead of passing it on.
