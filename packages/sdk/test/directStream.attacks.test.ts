@@ -8,6 +8,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Duration, Effect, Fiber, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { subscribe, unsubscribe } from "node:diagnostics_channel"
+import { once } from "node:events"
 import * as Http from "node:http"
 import { createServer } from "node:net"
 import type { AddressInfo, Socket } from "node:net"
@@ -276,5 +277,211 @@ describe("direct event streams against a broken server, as the HttpClient path",
       assert.deepStrictEqual(yield* outcomeOf(direct(server.url)), { events: ALL })
       const onFetch = yield* outcomeOf(viaFetch(server.url))
       assert.strictEqual(onFetch.error?.tag, "NetworkError", "if fetch learns 100 Continue, this comparison can go")
+    }).pipe(Effect.scoped))
+})
+
+/** The client side of the next `node:http` response to arrive, from Node's diagnostics channel. */
+const nextClientResponse = Effect.gen(function*() {
+  const seen = yield* Deferred.make<Http.IncomingMessage>()
+  const onResponse = (message: unknown) => Deferred.doneUnsafe(seen, Effect.succeed((message as { response: Http.IncomingMessage }).response))
+  yield* Effect.acquireRelease(
+    Effect.sync(() => subscribe("http.client.response.finish", onResponse)),
+    () => Effect.sync(() => unsubscribe("http.client.response.finish", onResponse))
+  )
+  return seen
+})
+
+const RUN_STATUS = JSON.stringify({
+  run_id: "r1",
+  board_id: "b1",
+  event_id: null,
+  status: "Running",
+  mode: "Queue",
+  progress: 40,
+  current_step: null,
+  error: null,
+  input_payload_len: 1,
+  output_payload_len: 0,
+  started_at: "2026-02-23T10:24:06.530+00:00",
+  completed_at: null,
+  created_at: "2026-02-23T10:24:05.117+00:00"
+})
+
+/** Writes numbered log frames as fast as the connection takes them, until it closes. */
+const flood = (response: Http.ServerResponse, written: { bytes: number }) => {
+  response.writeHead(200, { "content-type": "text/event-stream" })
+  let index = 0
+  const pump = () => {
+    while (!response.destroyed) {
+      const frame = logFrame(`event ${index++} ${"x".repeat(1000)}`)
+      written.bytes += frame.length
+      if (!response.write(frame)) return void response.once("drain", pump)
+    }
+  }
+  pump()
+}
+
+describe("direct event streams against a hostile server", () => {
+  it.effect("headers then nothing: the idle timeout fires on the test clock and the connection closes", () =>
+    Effect.gen(function*() {
+      const headSent = yield* Deferred.make<void>()
+      const closed = yield* Deferred.make<void>()
+      const api = yield* loopback((_, response) => {
+        response.on("close", () => Deferred.doneUnsafe(closed, Effect.void))
+        response.writeHead(200, { "content-type": "text/event-stream" })
+        response.flushHeaders()
+        Deferred.doneUnsafe(headSent, Effect.void)
+      })
+      const opened = yield* nextClientResponse
+      const fiber = yield* Stream.runDrain(trigger).pipe(
+        Effect.provide(direct(api.url, { streamIdleTimeout: "30 seconds" })),
+        Effect.flip,
+        Effect.forkChild
+      )
+      yield* Deferred.await(headSent)
+      yield* Deferred.await(opened)
+      yield* TestClock.adjust("29 seconds")
+      assert.isUndefined(fiber.pollUnsafe(), "still waiting before the idle timeout")
+      yield* TestClock.adjust("2 seconds")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error.reason._tag, "TimeoutError")
+      assert.include(error.message, "the stream sent nothing after 30s")
+      yield* Deferred.await(closed)
+    }).pipe(Effect.scoped))
+
+  it.live("a server faster than the consumer: the socket pauses near HIGH_WATER_BYTES, resumes, and every event arrives in order", () =>
+    Effect.gen(function*() {
+      const written = { bytes: 0 }
+      const api = yield* loopback((_, response) => flood(response, written))
+      const opened = yield* nextClientResponse
+      const paused = yield* Deferred.make<number>()
+      const release = yield* Deferred.make<void>()
+      const count = 2_000
+      let taken = 0
+      const messages: Array<string> = []
+      const fiber = yield* Stream.runForEach(Stream.take(trigger, count), (event) =>
+        Effect.gen(function*() {
+          taken++
+          if (event._tag === "Log") messages.push(event.message.split(" ").slice(0, 2).join(" "))
+          if (taken === 1) yield* Deferred.await(release)
+        })).pipe(Effect.provide(direct(api.url)), Effect.forkChild)
+      const response = yield* Deferred.await(opened)
+      response.on("pause", () => Deferred.doneUnsafe(paused, Effect.succeed(response.socket?.bytesRead ?? Infinity)))
+      const readWhenPaused = yield* Deferred.await(paused)
+      assert.strictEqual(taken, 1, "the consumer is still on the first event")
+      assert.isAtMost(readWhenPaused, HIGH_WATER_BYTES + 256 * 1024, "at most the high-water mark and a socket read came in")
+      assert.isFalse(response.readableFlowing === true, "the response is paused")
+      yield* Deferred.succeed(release, undefined)
+      yield* Fiber.join(fiber)
+      assert.strictEqual(taken, count)
+      assert.deepStrictEqual(messages, Array.from({ length: count }, (_, index) => `event ${index}`))
+      assert.isAbove(written.bytes, readWhenPaused, "the server wrote past what was read at the pause")
+    }).pipe(Effect.scoped))
+
+  it.live("a consumer that stops after the first event: the connection closes, and the next JSON call on the layer gets its own answer", () =>
+    Effect.gen(function*() {
+      const closed = yield* Deferred.make<void>()
+      const connections: Array<number> = []
+      const api = yield* loopback((request, response) => {
+        connections.push(request.socket.remotePort ?? -1)
+        if (request.url?.endsWith("/invoke")) {
+          response.on("close", () => Deferred.doneUnsafe(closed, Effect.void))
+          return flood(response, { bytes: 0 })
+        }
+        response.writeHead(200, { "content-type": "application/json" })
+        response.end(RUN_STATUS)
+      })
+      const layer = direct(api.url)
+      const [status, first] = yield* Effect.gen(function*() {
+        const first = yield* Stream.runCollect(Stream.take(trigger, 1))
+        yield* Deferred.await(closed)
+        const status = yield* getRunStatus
+        return [status, first] as const
+      }).pipe(Effect.provide(layer))
+      assert.strictEqual(first.length, 1)
+      assert.strictEqual(status.runId, "r1")
+      assert.strictEqual(status.progress, 40)
+      assert.strictEqual(connections.length, 2)
+      assert.notStrictEqual(connections[0], connections[1], "the half-read socket was not reused")
+    }).pipe(Effect.scoped))
+
+  it.live("an interrupt while waiting for the head closes the connection", () =>
+    Effect.gen(function*() {
+      const received = yield* Deferred.make<void>()
+      const closed = yield* Deferred.make<void>()
+      const api = yield* loopback((_, response) => {
+        response.on("close", () => Deferred.doneUnsafe(closed, Effect.void))
+        Deferred.doneUnsafe(received, Effect.void)
+      })
+      const fiber = yield* Effect.forkChild(Stream.runDrain(trigger).pipe(Effect.provide(direct(api.url))))
+      yield* Deferred.await(received)
+      yield* Fiber.interrupt(fiber)
+      yield* Deferred.await(closed)
+      assert.strictEqual(api.received.length, 1)
+    }).pipe(Effect.scoped))
+
+  it.live("an interrupt while reading closes the connection", () =>
+    Effect.gen(function*() {
+      const closed = yield* Deferred.make<void>()
+      const first = yield* Deferred.make<void>()
+      const api = yield* loopback((_, response) => {
+        response.on("close", () => Deferred.doneUnsafe(closed, Effect.void))
+        response.writeHead(200, { "content-type": "text/event-stream" })
+        response.write(logFrame("one"))
+      })
+      const fiber = yield* Effect.forkChild(
+        Stream.runForEach(trigger, () => Deferred.succeed(first, undefined)).pipe(Effect.provide(direct(api.url)))
+      )
+      yield* Deferred.await(first)
+      yield* Fiber.interrupt(fiber)
+      yield* Deferred.await(closed)
+    }).pipe(Effect.scoped))
+
+  it.live("50 concurrent streams on one layer all complete, with no listener warnings and no socket left busy", () =>
+    Effect.gen(function*() {
+      const warnings: Array<string> = []
+      const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`)
+      yield* Effect.acquireRelease(Effect.sync(() => process.on("warning", onWarning)), () => Effect.sync(() => process.off("warning", onWarning)))
+      const gate = yield* Deferred.make<void>()
+      let waiting = 0
+      const api = yield* loopback((_, response) => {
+        response.writeHead(200, { "content-type": "text/event-stream" })
+        response.write(logFrame("one"))
+        if (++waiting === 50) Deferred.doneUnsafe(gate, Effect.void)
+        void Effect.runPromise(Deferred.await(gate)).then(() => response.end(logFrame("two") + completedFrame))
+      })
+      const results = yield* Effect.forEach(
+        Array.from({ length: 50 }),
+        () => Stream.runCollect(trigger),
+        { concurrency: "unbounded" }
+      ).pipe(Effect.provide(direct(api.url)))
+      assert.deepStrictEqual(results.map((events) => events.map(describeEvent)), Array.from({ length: 50 }, () => ["Log(one)", "Log(two)", "Completed"]))
+      assert.deepStrictEqual(warnings, [])
+      const name = `${new URL(api.url).host}:`
+      const busyNow = () => Object.entries(Http.globalAgent.sockets).filter(([key]) => key.startsWith(name)).flatMap(([, sockets]) => sockets ?? [])
+      // A stream ends at its completed frame, before the answer's end: its socket is destroyed and
+      // leaves the agent a few turns of the event loop after it closed. A socket a finished stream
+      // still held would never close, and this would time out.
+      yield* Effect.promise(() => Promise.all(busyNow().map((socket) => socket.closed ? undefined : once(socket, "close"))))
+      yield* Effect.promise(async () => {
+        while (busyNow().length > 0) await new Promise((turn) => setImmediate(turn))
+      })
+      assert.strictEqual(busyNow().length, 0, "no socket is still held by a request")
+    }).pipe(Effect.scoped))
+
+  it.live("no PAT in errors of refused, reset, error-status, silent or malformed streams", () =>
+    Effect.gen(function*() {
+      const servers = [
+        yield* rawServer((s) => s.destroy()),
+        yield* rawServer((s) => s.write(Buffer.concat([Buffer.from(CHUNKED_HEAD), chunk(logFrame("one"))]), () => s.resetAndDestroy())),
+        yield* rawServer((s) => s.end(head("401 Unauthorized", { "content-length": 2 }) + "no")),
+        yield* rawServer((s) => s.end(head("200 OK", { ...SSE, connection: "close" }) + "retry: 10\n\n")),
+        yield* rawServer((s) => s.end(head("200 OK", { connection: "close" }) + BODY))
+      ]
+      for (const server of servers) {
+        const outcome = yield* outcomeOf(direct(server.url))
+        assert.isDefined(outcome.error, "each of these fails")
+        assert.notInclude(outcome.error?.message ?? "", PAT_SECRET)
+      }
     }).pipe(Effect.scoped))
 })
