@@ -14,7 +14,7 @@ import { createServer } from "node:net"
 import type { AddressInfo, Socket } from "node:net"
 import { inspect } from "node:util"
 import { MockHttpClient } from "@flow-like/testing"
-import { Execution, FlowLike, Workflows } from "../src/index.ts"
+import { Execution, FlowLike, Models, Workflows } from "../src/index.ts"
 import type { Config, FlowLikeError, WorkflowEvent } from "../src/index.ts"
 import { HIGH_WATER_BYTES } from "../src/internal/directStream.ts"
 import { PAT, PAT_SECRET } from "./utils/mock.ts"
@@ -55,8 +55,11 @@ const outcomeOf = (layer: ReturnType<typeof direct>) =>
     return { events, error: { tag: error.reason._tag, status: error.status, retryAfter, message: error.message } } satisfies Outcome
   })
 
-/** A raw TCP server: `answer` gets the socket once a whole request (head and `content-length` body) arrived. */
-const rawServer = (answer: (socket: Socket) => void) =>
+/**
+ * A raw TCP server: `answer` gets the socket and the request's head once the first whole request
+ * (head and `content-length` body) on a connection arrived; later requests on it get no answer.
+ */
+const rawServer = (answer: (socket: Socket, requestHead: string) => void) =>
   Effect.acquireRelease(
     Effect.promise(() =>
       new Promise<{ readonly url: string; readonly close: () => Promise<void> }>((resolve) => {
@@ -74,7 +77,7 @@ const rawServer = (answer: (socket: Socket) => void) =>
             const length = Number(/content-length: (\d+)/i.exec(received.subarray(0, end).toString("latin1"))?.[1] ?? 0)
             if (received.length - end - 4 < length) return
             isAnswered = true
-            answer(socket)
+            answer(socket, received.subarray(0, end).toString("latin1"))
           })
         })
         server.listen(0, "127.0.0.1", () =>
@@ -354,7 +357,7 @@ describe("direct event streams against a hostile server", () => {
       const written = { bytes: 0 }
       const api = yield* loopback((_, response) => flood(response, written))
       const opened = yield* nextClientResponse
-      const paused = yield* Deferred.make<number>()
+      const blocked = yield* Deferred.make<void>()
       const release = yield* Deferred.make<void>()
       const count = 2_000
       let taken = 0
@@ -363,14 +366,24 @@ describe("direct event streams against a hostile server", () => {
         Effect.gen(function*() {
           taken++
           if (event._tag === "Log") messages.push(event.message.split(" ").slice(0, 2).join(" "))
-          if (taken === 1) yield* Deferred.await(release)
+          if (taken === 1) {
+            yield* Deferred.succeed(blocked, undefined)
+            yield* Deferred.await(release)
+          }
         })).pipe(Effect.provide(direct(api.url)), Effect.forkChild)
       const response = yield* Deferred.await(opened)
-      response.on("pause", () => Deferred.doneUnsafe(paused, Effect.succeed(response.socket?.bytesRead ?? Infinity)))
-      const readWhenPaused = yield* Deferred.await(paused)
+      yield* Deferred.await(blocked)
+      // With the consumer blocked, the socket is paused now or will be once the high-water mark is reached.
+      const readWhenPaused = yield* Effect.callback<number>((resume) => {
+        const paused = () => resume(Effect.succeed(response.socket?.bytesRead ?? Infinity))
+        if (response.isPaused()) paused()
+        else response.once("pause", paused)
+      })
       assert.strictEqual(taken, 1, "the consumer is still on the first event")
-      assert.isAtMost(readWhenPaused, HIGH_WATER_BYTES + 256 * 1024, "at most the high-water mark and a socket read came in")
-      assert.isFalse(response.readableFlowing === true, "the response is paused")
+      assert.isTrue(response.isPaused(), "the response is paused")
+      // Read so far: the batch the consumer took, the unread one that paused the socket (each up to
+      // the high-water mark and a socket read) and what was in flight; the flood itself is endless.
+      assert.isAtMost(readWhenPaused, 3 * (HIGH_WATER_BYTES + 64 * 1024), "a few batches at most came in")
       yield* Deferred.succeed(release, undefined)
       yield* Fiber.join(fiber)
       assert.strictEqual(taken, count)
@@ -483,5 +496,62 @@ describe("direct event streams against a hostile server", () => {
         assert.isDefined(outcome.error, "each of these fails")
         assert.notInclude(outcome.error?.message ?? "", PAT_SECRET)
       }
+    }).pipe(Effect.scoped))
+})
+
+const chatFrame = (content: string) =>
+  `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`
+const chatStream = Stream.unwrap(
+  Effect.map(Effect.service(Models.Models), (models) => models.chatCompletionsStream({ bitId: "bit1", messages: [{ role: "user", content: "hi" }] }))
+)
+/** The chat's text, or the error's kind and message. */
+const chatOutcome = (layer: ReturnType<typeof direct>) =>
+  Stream.runCollect(chatStream).pipe(
+    Effect.map((chunks) => ({ text: chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join(""), error: undefined })),
+    Effect.catch((error) => Effect.succeed({ text: undefined, error: `${error.reason._tag}: ${error.message.replace(/127\.0\.0\.1:\d+/, "host")}` })),
+    Effect.provide(layer)
+  )
+
+describe("direct chat streams and keep-alive, as the HttpClient path", () => {
+  it.live("a chat stream decodes whole, and one that closes before [DONE] is a StreamError", () =>
+    Effect.gen(function*() {
+      const whole = yield* rawServer((s) => s.end(head("200 OK", { ...SSE, connection: "close" }) + chatFrame("a") + chatFrame("b") + "data: [DONE]\n\n"))
+      const cut = yield* rawServer((s) => s.end(head("200 OK", { ...SSE, connection: "close" }) + chatFrame("a")))
+      for (const layer of [direct, viaFetch]) {
+        assert.deepStrictEqual(yield* chatOutcome(layer(whole.url)), { text: "ab", error: undefined })
+        const incomplete = yield* chatOutcome(layer(cut.url))
+        assert.strictEqual(incomplete.text, undefined)
+        assert.include(incomplete.error, "StreamError: Models.chatCompletionsStream: POST http://host/api/v1/chat/completions: the stream ended before data: [DONE]")
+      }
+    }).pipe(Effect.scoped))
+
+  it.live("bytes after a stream's declared end are not taken as the next JSON call's answer", () =>
+    Effect.gen(function*() {
+      const answer = (id: string) => RUN_STATUS.replace(`"run_id":"r1"`, `"run_id":"${id}"`)
+      const json = (id: string) => head("200 OK", { "content-type": "application/json", "content-length": answer(id).length }) + answer(id)
+      let connections = 0
+      const server = yield* rawServer((s, requestHead) => {
+        connections++
+        // The stream's answer smuggles a second response after its declared length; a connection
+        // reused after it would read that one as the next call's answer.
+        if (requestHead.includes("/invoke")) {
+          s.write(head("200 OK", { ...SSE, "content-length": Buffer.byteLength(completedFrame) }) + completedFrame + json("FAKE"))
+        } else s.write(json("r1"))
+      })
+      for (const layer of [direct(server.url), viaFetch(server.url)]) {
+        const [events, status] = yield* Effect.all([Stream.runCollect(trigger), getRunStatus]).pipe(Effect.provide(layer))
+        assert.deepStrictEqual(events.map(describeEvent), ["Completed"])
+        assert.strictEqual(status.runId, "r1", "the smuggled FAKE answer was never read as the status")
+      }
+      assert.strictEqual(connections, 4, "each call had its own connection")
+    }).pipe(Effect.scoped))
+
+  it.live("100 Continue before a JSON answer is skipped on the direct path (Node's fetch fails on it)", () =>
+    Effect.gen(function*() {
+      const server = yield* rawServer((s) => s.write(head("100 Continue", {}) + head("200 OK", { "content-type": "application/json", "content-length": RUN_STATUS.length }) + RUN_STATUS))
+      const status = yield* getRunStatus.pipe(Effect.provide(direct(server.url)))
+      assert.strictEqual(status.runId, "r1")
+      const onFetch = yield* Effect.flip(getRunStatus.pipe(Effect.provide(viaFetch(server.url))))
+      assert.strictEqual(onFetch.reason._tag, "NetworkError", "if fetch learns 100 Continue, this comparison can go")
     }).pipe(Effect.scoped))
 })
