@@ -8,12 +8,16 @@
  * `HttpClient` path.
  */
 import type * as Http from "node:http"
+import type { Readable } from "node:stream"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Headers from "effect/http/Headers"
 import type * as FlowLikeError from "../FlowLikeError.ts"
 import * as Errors from "./errors.ts"
-import { requestFor } from "./streamingFetch.ts"
+import { Abort, bodyError, decodedBody, EncodingError, send } from "./nodeHttp.ts"
+import type { Outgoing } from "./nodeHttp.ts"
+
+export type { Outgoing } from "./nodeHttp.ts"
 
 /** What one exchange produced. A rejected promise means the request failed before any answer. */
 export type Answer =
@@ -28,44 +32,6 @@ export type Answer =
   /** No complete answer within the timeout; the request was aborted. */
   | { readonly _tag: "TimedOut" }
 
-/** One request: method, headers and an optional text body. */
-export interface Outgoing {
-  readonly method: string
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string | null
-}
-
-/**
- * How one exchange is aborted (a timeout, an interrupted caller). Cheaper than an `AbortController`
- * per request: `node:http` with a `signal` costs about 40 µs more CPU per request (its abort
- * listener), so the `node:http` sender destroys its request itself; the `fetch` sender makes a
- * controller from it.
- */
-export class Abort {
-  private onAbort: (() => void) | undefined = undefined
-  isAborted = false
-  abort(): void {
-    if (this.isAborted) return
-    this.isAborted = true
-    const onAbort = this.onAbort
-    this.onAbort = undefined
-    onAbort?.()
-  }
-  /** Calls `f` on abort (at once if already aborted); one handler at a time. */
-  listen(f: () => void): void {
-    if (this.isAborted) f()
-    else this.onAbort = f
-  }
-  /** An `AbortSignal` that follows this handle. */
-  signal(): AbortSignal {
-    const controller = new AbortController()
-    this.listen(() => controller.abort())
-    return controller.signal
-  }
-}
-
-/** The error a request aborted through an `Abort` fails with, as `fetch`'s would. */
-export const abortError = (): Error => Object.assign(new Error("This operation was aborted"), { name: "AbortError", code: "ABORT_ERR" })
 
 export interface Limits {
   readonly limit: number
@@ -191,20 +157,22 @@ export const nodeHeaders = (headers: Http.IncomingHttpHeaders): Headers.Headers 
 
 const nodeSend: Sender = (url, outgoing, limits) =>
   timed(limits, () =>
-    new Promise<Answer>((resolve, reject) => {
-      const headers: Record<string, string> = { ...outgoing.headers }
-      if (outgoing.body !== null) headers["content-length"] = String(Buffer.byteLength(outgoing.body))
-      const send = requestFor(url.startsWith("https:") ? "https:" : "http:")
-      const request = send(url, { method: outgoing.method, headers })
-      request.on("error", reject)
-      limits.abort.listen(() => request.destroy(abortError()))
-      request.on("response", (response) => {
+    send(url, outgoing, limits.abort).then((response) =>
+      new Promise<Answer>((resolve) => {
         const status = response.statusCode ?? 0
         const isOk = status >= 200 && status < 300
         const declared = Number(response.headers["content-length"] ?? Number.NaN)
         if (isOk && Number.isFinite(declared) && declared > limits.limit) {
           response.destroy()
           resolve({ _tag: "TooLarge", status, limit: limits.limit })
+          return
+        }
+        let body: Readable
+        try {
+          body = decodedBody(response)
+        } catch (cause) {
+          response.destroy()
+          resolve({ _tag: "Broken", cause })
           return
         }
         const collector = new Collector(isOk ? limits.limit : limits.errorLimit, !isOk)
@@ -223,20 +191,23 @@ const nodeSend: Sender = (url, outgoing, limits) =>
           isSettled = true
           resolve({ _tag: "Broken", cause })
         }
-        response.on("data", (chunk: Buffer) => {
+        body.on("data", (chunk: Buffer) => {
           if (!collector.add(chunk)) {
             finish()
             response.destroy()
           }
         })
-        response.on("end", finish)
+        body.on("end", finish)
+        body.on("error", (error) => {
+          broken(bodyError(response, body, error))
+          response.destroy()
+        })
         response.on("error", broken)
         response.on("close", () => {
           if (!response.complete) broken(Object.assign(new Error("the connection closed before the answer was complete"), { code: "ECONNRESET" }))
         })
       })
-      request.end(outgoing.body ?? undefined)
-    }))
+    ))
 
 /** The unchanged `fetch` of this process, as it was when the SDK loaded. */
 const nativeFetch = globalThis.fetch
@@ -284,7 +255,11 @@ export const exchangeEffect = (
         case "TooLarge":
           return Effect.fail(Errors.tooLarge(info, answer.status, answer.limit))
         case "Broken":
-          return Effect.fail(Errors.streamBroken(info, answer.cause))
+          return Effect.fail(
+            answer.cause instanceof EncodingError
+              ? Errors.decodeFailed(info, undefined, "", answer.cause.message)
+              : Errors.streamBroken(info, answer.cause)
+          )
         case "TimedOut":
           return Effect.fail(Errors.timedOut(info, timeout, "no complete response"))
         case "Failed":

@@ -7,6 +7,7 @@
  * tracer); everything else takes the `HttpClient` path, with the same errors.
  */
 import type * as Http from "node:http"
+import type { Readable } from "node:stream"
 import type * as Arr from "effect/Array"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -14,15 +15,15 @@ import type * as Headers from "effect/http/Headers"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as FlowLikeError from "../FlowLikeError.ts"
-import type { Outgoing } from "./directFetch.ts"
-import { Abort, abortError, nodeHeaders } from "./directFetch.ts"
+import { nodeHeaders } from "./directFetch.ts"
 import * as Errors from "./errors.ts"
-import { requestFor } from "./streamingFetch.ts"
+import { Abort, bodyError, decodedBody, EncodingError, send } from "./nodeHttp.ts"
+import type { Outgoing } from "./nodeHttp.ts"
 
 /** How many unread bytes pause the socket. */
 export const HIGH_WATER_BYTES = 256 * 1024
 
-/** The unread body of one response, taken a batch of chunks at a time. */
+/** The unread body of one response (decoded, see `nodeHttp.decodedBody`), taken a batch of chunks at a time. */
 export class Body {
   private chunks: Array<Uint8Array> = []
   private buffered = 0
@@ -31,20 +32,23 @@ export class Body {
   private hasFailed = false
   private waiter: (() => void) | undefined = undefined
   readonly response: Http.IncomingMessage
+  private readonly source: Readable
 
-  constructor(response: Http.IncomingMessage) {
+  constructor(response: Http.IncomingMessage, source: Readable = response) {
     this.response = response
-    response.on("data", (chunk: Buffer) => {
+    this.source = source
+    source.on("data", (chunk: Buffer) => {
       this.chunks.push(chunk)
       this.buffered += chunk.length
-      if (this.buffered >= HIGH_WATER_BYTES) response.pause()
+      if (this.buffered >= HIGH_WATER_BYTES) source.pause()
       this.wake()
     })
-    response.on("end", () => {
+    source.on("end", () => {
       this.isEnded = true
       this.wake()
     })
-    response.on("error", (error) => this.fail(error))
+    source.on("error", (error) => this.fail(bodyError(response, source, error)))
+    if (source !== response) response.on("error", (error) => this.fail(error))
     response.on("close", () => {
       if (!response.complete) {
         this.fail(Object.assign(new Error("the connection closed before the answer was complete"), { code: "ECONNRESET" }))
@@ -75,7 +79,7 @@ export class Body {
         const out = this.chunks as unknown as Arr.NonEmptyReadonlyArray<Uint8Array>
         this.chunks = []
         this.buffered = 0
-        if (this.response.isPaused()) this.response.resume()
+        if (this.source.isPaused()) this.source.resume()
         return Effect.succeed(out)
       }
       if (this.hasFailed) return Effect.fail(onError(this.failure))
@@ -105,17 +109,18 @@ export class Body {
       for (const chunk of this.chunks) add(chunk)
       this.chunks = []
       if (size > limit || this.isEnded || this.hasFailed) return finish()
-      this.response.removeAllListeners("data")
-      this.response.on("data", (chunk: Buffer) => {
+      this.source.removeAllListeners("data")
+      this.source.on("data", (chunk: Buffer) => {
         add(chunk)
         if (size > limit) {
           this.response.destroy()
           finish()
         }
       })
-      this.response.once("end", finish)
+      this.source.once("end", finish)
+      this.source.once("error", finish)
       this.response.once("close", finish)
-      this.response.resume()
+      this.source.resume()
     })
   }
 }
@@ -128,17 +133,16 @@ export interface Opened {
 }
 
 const open = (url: string, outgoing: Outgoing, abort: Abort): Promise<Opened> =>
-  new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { ...outgoing.headers }
-    if (outgoing.body !== null) headers["content-length"] = String(Buffer.byteLength(outgoing.body))
-    const send = requestFor(url.startsWith("https:") ? "https:" : "http:")
-    const request = send(url, { method: outgoing.method, headers })
-    request.on("error", reject)
-    abort.listen(() => request.destroy(abortError()))
-    request.on("response", (response) => {
-      resolve({ status: response.statusCode ?? 0, headers: nodeHeaders(response.headers), body: new Body(response) })
-    })
-    request.end(outgoing.body ?? undefined)
+  send(url, outgoing, abort).then((response) => {
+    const status = response.statusCode ?? 0
+    let source: Readable
+    try {
+      source = decodedBody(response)
+    } catch (error) {
+      response.destroy()
+      throw error
+    }
+    return { status, headers: nodeHeaders(response.headers), body: new Body(response, source) }
   })
 
 /**
@@ -155,7 +159,10 @@ export const openEffect = (
       const abort = new Abort()
       open(info.url, outgoing, abort).then(
         (opened) => resume(Effect.succeed(opened)),
-        (cause) => resume(Effect.fail(Errors.fromTransportCause(info, cause)))
+        (cause) =>
+          resume(Effect.fail(
+            cause instanceof EncodingError ? Errors.decodeFailed(info, undefined, "", cause.message) : Errors.fromTransportCause(info, cause)
+          ))
       )
       return Effect.sync(() => abort.abort())
     }),
@@ -177,7 +184,9 @@ export const openEffect = (
 
 /** The body's bytes as a stream; a broken connection is the SDK's `NetworkError`. */
 export const bodyStream = (info: Errors.RequestInfo, opened: Opened): Stream.Stream<Uint8Array, FlowLikeError.FlowLikeError> =>
-  Stream.fromPull(Effect.succeed(opened.body.pull((cause) => Errors.streamBroken(info, cause))))
+  Stream.fromPull(Effect.succeed(opened.body.pull((cause) =>
+    cause instanceof EncodingError ? Errors.decodeFailed(info, opened.status, "", cause.message) : Errors.streamBroken(info, cause)
+  )))
 
 /** Up to `limit` bytes of the body as text. */
 export const bodyText = (opened: Opened, limit: number): Effect.Effect<string> => Effect.promise(() => opened.body.text(limit))
