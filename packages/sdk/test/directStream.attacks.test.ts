@@ -17,8 +17,8 @@ import { MockHttpClient } from "@flow-like/testing"
 import { Execution, FlowLike, Models, Workflows } from "../src/index.ts"
 import type { Config, FlowLikeError, WorkflowEvent } from "../src/index.ts"
 import { HIGH_WATER_BYTES } from "../src/internal/directStream.ts"
-import { PAT, PAT_SECRET } from "./utils/mock.ts"
-import { loopback } from "./utils/loopback.ts"
+import { PAT, PAT_SECRET, RUN_STATUS_TEXT } from "./utils/mock.ts"
+import { hangingServer, loopback } from "./utils/loopback.ts"
 
 const direct = (baseUrl: string, options: Config.Options = {}) => FlowLike.layer({ baseUrl, pat: PAT, maxRetries: 0, ...options })
 const viaFetch = (baseUrl: string) => FlowLike.layer({ baseUrl, pat: PAT, maxRetries: 0, fetch: globalThis.fetch.bind(globalThis) })
@@ -294,21 +294,7 @@ const nextClientResponse = Effect.gen(function*() {
   return seen
 })
 
-const RUN_STATUS = JSON.stringify({
-  run_id: "r1",
-  board_id: "b1",
-  event_id: null,
-  status: "Running",
-  mode: "Queue",
-  progress: 40,
-  current_step: null,
-  error: null,
-  input_payload_len: 1,
-  output_payload_len: 0,
-  started_at: "2026-02-23T10:24:06.530+00:00",
-  completed_at: null,
-  created_at: "2026-02-23T10:24:05.117+00:00"
-})
+const RUN_STATUS = RUN_STATUS_TEXT
 
 /** Writes numbered log frames as fast as the connection takes them, until it closes. */
 const flood = (response: Http.ServerResponse, written: { bytes: number }) => {
@@ -420,12 +406,7 @@ describe("direct event streams against a hostile server", () => {
 
   it.live("an interrupt while waiting for the head closes the connection", () =>
     Effect.gen(function*() {
-      const received = yield* Deferred.make<void>()
-      const closed = yield* Deferred.make<void>()
-      const api = yield* loopback((_, response) => {
-        response.on("close", () => Deferred.doneUnsafe(closed, Effect.void))
-        Deferred.doneUnsafe(received, Effect.void)
-      })
+      const { api, closed, received } = yield* hangingServer
       const fiber = yield* Effect.forkChild(Stream.runDrain(trigger).pipe(Effect.provide(direct(api.url))))
       yield* Deferred.await(received)
       yield* Fiber.interrupt(fiber)

@@ -11,7 +11,7 @@ import type { AddressInfo, Socket } from "node:net"
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib"
 import { MockHttpClient } from "@flow-like/testing"
 import { Execution, FlowLike, Models, Workflows } from "../src/index.ts"
-import { PAT } from "./utils/mock.ts"
+import { PAT, RUN_STATUS_TEXT } from "./utils/mock.ts"
 
 const SSE = MockHttpClient.eventFrame("log", { message: "one" }) +
   MockHttpClient.eventFrame("completed", { run_id: "r1", status: "completed", duration_ms: 1, log_level: 1 })
@@ -24,21 +24,7 @@ const CHAT = `data: ${
     choices: [{ index: 0, delta: { content: "a" }, finish_reason: null }]
   })
 }\n\ndata: [DONE]\n\n`
-const RUN_STATUS = JSON.stringify({
-  run_id: "r1",
-  board_id: "b1",
-  event_id: null,
-  status: "Running",
-  mode: "Queue",
-  progress: 40,
-  current_step: null,
-  error: null,
-  input_payload_len: 1,
-  output_payload_len: 0,
-  started_at: "2026-02-23T10:24:06.530+00:00",
-  completed_at: null,
-  created_at: "2026-02-23T10:24:05.117+00:00"
-})
+const RUN_STATUS = RUN_STATUS_TEXT
 
 interface Answer {
   readonly contentType: string

@@ -14,7 +14,7 @@ import { Execution, FlowLike, FlowLikeHttp, Workflows } from "../src/index.ts"
 import type { Config } from "../src/index.ts"
 import { Body, HIGH_WATER_BYTES } from "../src/internal/directStream.ts"
 import { PAT } from "./utils/mock.ts"
-import { giantError, loopback } from "./utils/loopback.ts"
+import { giantError, hangingServer, loopback } from "./utils/loopback.ts"
 
 const sdk = (baseUrl: string, options: Config.Options = {}) => FlowLike.layer({ baseUrl, pat: PAT, maxRetries: 0, ...options })
 
@@ -166,12 +166,7 @@ describe("FlowLike.layer's direct event streams", () => {
 
   it.effect("an answer that never starts times out on the test clock and closes the connection", () =>
     Effect.gen(function*() {
-      const received = yield* Deferred.make<void>()
-      const closed = yield* Deferred.make<void>()
-      const api = yield* loopback((_, response) => {
-        response.on("close", () => Deferred.doneUnsafe(closed, Effect.void))
-        Deferred.doneUnsafe(received, Effect.void)
-      })
+      const { api, closed, received } = yield* hangingServer
       const fiber = yield* Stream.runDrain(trigger).pipe(
         Effect.provide(sdk(api.url, { timeout: "10 seconds" })),
         Effect.flip,
@@ -205,15 +200,6 @@ describe("FlowLike.layer's direct event streams", () => {
 })
 
 describe("FlowLike.layer's direct JSON calls on node:http", () => {
-  const hangingServer = Effect.gen(function*() {
-    const received = yield* Deferred.make<void>()
-    const closed = yield* Deferred.make<void>()
-    const api = yield* loopback((_, response) => {
-      response.on("close", () => Deferred.doneUnsafe(closed, Effect.void))
-      Deferred.doneUnsafe(received, Effect.void)
-    })
-    return { api, received, closed }
-  })
   const getRunStatus = Effect.flatMap(Effect.service(Execution.Execution), (execution) => execution.getRunStatus("r1"))
 
   it.live("time out on the real clock and close the connection", () =>

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Deferred, Effect } from "effect"
 import { createServer } from "node:http"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -55,6 +55,20 @@ export const loopback = (
     ),
     (server) => Effect.promise(() => server.close())
   )
+
+/**
+ * A server that never answers: `received` completes when a request arrived, `closed` when the
+ * client closed its connection.
+ */
+export const hangingServer = Effect.gen(function*() {
+  const received = yield* Deferred.make<void>()
+  const closed = yield* Deferred.make<void>()
+  const api = yield* loopback((_, response) => {
+    response.on("close", () => Deferred.doneUnsafe(closed, Effect.void))
+    Deferred.doneUnsafe(received, Effect.void)
+  })
+  return { api, received, closed }
+})
 
 /**
  * Answers a 500 of 16 MiB, written only as fast as the client reads it; resolves, once the

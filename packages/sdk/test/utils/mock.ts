@@ -27,3 +27,20 @@ export const captureLogs = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     )
     return [result, lines] as const
   })
+
+/** A run's status record as the server sends it (`GET /execution/run/{id}`), as JSON text. */
+export const RUN_STATUS_TEXT = JSON.stringify({
+  run_id: "r1",
+  board_id: "b1",
+  event_id: null,
+  status: "Running",
+  mode: "Queue",
+  progress: 40,
+  current_step: null,
+  error: null,
+  input_payload_len: 1,
+  output_payload_len: 0,
+  started_at: "2026-02-23T10:24:06.530+00:00",
+  completed_at: null,
+  created_at: "2026-02-23T10:24:05.117+00:00"
+})
