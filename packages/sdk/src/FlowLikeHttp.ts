@@ -470,7 +470,8 @@ export const make = (
     bytes: Stream.Stream<Uint8Array, FlowLikeError.FlowLikeError>
   ): Effect.Effect<Stream.Stream<SseEvent, FlowLikeError.FlowLikeError>, FlowLikeError.FlowLikeError> => {
     const contentType = headers["content-type"] ?? ""
-    if (!contentType.startsWith("text/event-stream")) {
+    // Media types are case-insensitive (RFC 9110 §8.3.1).
+    if (!contentType.trimStart().toLowerCase().startsWith("text/event-stream")) {
       return Effect.flatMap(text, (body) =>
         Effect.fail(
           Errors.decodeFailed(info, status, body, `expected an event stream, got "${contentType || "no content type"}"`)
