@@ -4,8 +4,8 @@
  * `fetch` itself per small request). On Node, with neither a custom `fetch` nor a replaced
  * `globalThis.fetch`, it runs on `node:http`/`node:https` (a quarter less CPU per request than
  * Node's `fetch`); otherwise on `fetch`. Used only by `FlowLike.layer` and only when no tracer is
- * installed; streams, raw bodies, signed URLs and any user-provided `HttpClient` take the
- * `HttpClient` path.
+ * installed; event streams have their own direct path (`directStream.ts`), and raw bodies, signed
+ * URLs and any user-provided `HttpClient` take the `HttpClient` path.
  */
 import type * as Http from "node:http"
 import type { Readable } from "node:stream"
@@ -31,7 +31,6 @@ export type Answer =
   | { readonly _tag: "Broken"; readonly cause: unknown }
   /** No complete answer within the timeout; the request was aborted. */
   | { readonly _tag: "TimedOut" }
-
 
 export interface Limits {
   readonly limit: number
