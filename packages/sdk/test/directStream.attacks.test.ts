@@ -294,7 +294,6 @@ const nextClientResponse = Effect.gen(function*() {
   return seen
 })
 
-const RUN_STATUS = RUN_STATUS_TEXT
 
 /** Writes numbered log frames as fast as the connection takes them, until it closes. */
 const flood = (response: Http.ServerResponse, written: { bytes: number }) => {
@@ -388,7 +387,7 @@ describe("direct event streams against a hostile server", () => {
           return flood(response, { bytes: 0 })
         }
         response.writeHead(200, { "content-type": "application/json" })
-        response.end(RUN_STATUS)
+        response.end(RUN_STATUS_TEXT)
       })
       const layer = direct(api.url)
       const [status, first] = yield* Effect.gen(function*() {
@@ -508,7 +507,7 @@ describe("direct chat streams and keep-alive, as the HttpClient path", () => {
 
   it.live("bytes after a stream's declared end are not taken as the next JSON call's answer", () =>
     Effect.gen(function*() {
-      const answer = (id: string) => RUN_STATUS.replace(`"run_id":"r1"`, `"run_id":"${id}"`)
+      const answer = (id: string) => RUN_STATUS_TEXT.replace(`"run_id":"r1"`, `"run_id":"${id}"`)
       const json = (id: string) => head("200 OK", { "content-type": "application/json", "content-length": answer(id).length }) + answer(id)
       let connections = 0
       const server = yield* rawServer((s, requestHead) => {
@@ -529,7 +528,7 @@ describe("direct chat streams and keep-alive, as the HttpClient path", () => {
 
   it.live("100 Continue before a JSON answer is skipped on the direct path (Node's fetch fails on it)", () =>
     Effect.gen(function*() {
-      const server = yield* rawServer((s) => s.write(head("100 Continue", {}) + head("200 OK", { "content-type": "application/json", "content-length": RUN_STATUS.length }) + RUN_STATUS))
+      const server = yield* rawServer((s) => s.write(head("100 Continue", {}) + head("200 OK", { "content-type": "application/json", "content-length": RUN_STATUS_TEXT.length }) + RUN_STATUS_TEXT))
       const status = yield* getRunStatus.pipe(Effect.provide(direct(server.url)))
       assert.strictEqual(status.runId, "r1")
       const onFetch = yield* Effect.flip(getRunStatus.pipe(Effect.provide(viaFetch(server.url))))

@@ -24,7 +24,6 @@ const CHAT = `data: ${
     choices: [{ index: 0, delta: { content: "a" }, finish_reason: null }]
   })
 }\n\ndata: [DONE]\n\n`
-const RUN_STATUS = RUN_STATUS_TEXT
 
 interface Answer {
   readonly contentType: string
@@ -113,7 +112,7 @@ describe("a compressed answer nobody asked for, on the direct transport", () => 
       const api = yield* server((head) =>
         head.startsWith("POST")
           ? { contentType: "text/event-stream", body: gzipSync(CHAT), headers: { "content-encoding": "gzip" } }
-          : { contentType: "application/json", body: gzipSync(RUN_STATUS), headers: { "content-encoding": "gzip" } }
+          : { contentType: "application/json", body: gzipSync(RUN_STATUS_TEXT), headers: { "content-encoding": "gzip" } }
       )
       const chunks = yield* Stream.runCollect(chat).pipe(Effect.provide(direct(api.url)))
       assert.strictEqual(chunks[0]?.choices[0]?.delta.content, "a")
@@ -154,7 +153,7 @@ describe("a kept-alive socket the server closed after its answer", () => {
         (head) =>
           head.startsWith("POST")
             ? { contentType: "text/event-stream", body: Buffer.from(SSE) }
-            : { contentType: "application/json", body: Buffer.from(RUN_STATUS) },
+            : { contentType: "application/json", body: Buffer.from(RUN_STATUS_TEXT) },
         { closeAfter: true }
       )
       const layer = direct(api.url)

@@ -131,6 +131,35 @@ export const put = (
   })
 
 /**
+ * How a download goes on after a failed attempt: with a fresh URL, once, when storage says the
+ * current one expired; else, while retries remain for a retryable error, after the backoff (or the
+ * server's `Retry-After`).
+ */
+class Resumption {
+  url: string
+  private hasResigned = false
+  private readonly http: FlowLikeHttp["Service"]
+  private readonly options: { readonly url: string; readonly maxRetries: number; readonly resign: Effect.Effect<string, FlowLikeError.FlowLikeError> }
+  constructor(http: FlowLikeHttp["Service"], options: Resumption["options"]) {
+    this.http = http
+    this.options = options
+    this.url = options.url
+  }
+  canResume(error: FlowLikeError.FlowLikeError, retries: number): boolean {
+    return (error.isRetryable && retries < this.options.maxRetries) || (isExpired(error) && !this.hasResigned)
+  }
+  /** Waits or signs again as `error` calls for; succeeds with the retry count of the next attempt. */
+  next(error: FlowLikeError.FlowLikeError, retries: number): Effect.Effect<number, FlowLikeError.FlowLikeError> {
+    if (!isExpired(error)) return Effect.as(waitBeforeRetry(error, retries + 1, this.http.config.maxRetryDelay), retries + 1)
+    return Effect.map(this.options.resign, (fresh) => {
+      this.hasResigned = true
+      this.url = fresh
+      return retries
+    })
+  }
+}
+
+/**
  * The bytes at a signed URL as a stream. A transfer that breaks off (or a retryable status) is
  * resumed from the last byte received with `Range: bytes=N-`, up to `maxRetries` times; a server
  * that ignores the range has the bytes already delivered skipped. `resign` gives a fresh URL
@@ -146,13 +175,12 @@ export const get = (
   }
 ): Stream.Stream<Uint8Array, FlowLikeError.FlowLikeError> =>
   Stream.suspend(() => {
-    let url = options.url
+    const resumption = new Resumption(http, options)
     let received = 0
     let total: number | undefined
-    let hasResigned = false
     const attempt = (retries: number): Stream.Stream<Uint8Array, FlowLikeError.FlowLikeError> =>
       Stream.unwrap(Effect.gen(function*() {
-        const request = rangeRequest(url, received, options.operation)
+        const request = rangeRequest(resumption.url, received, options.operation)
         const info = describeRequest(http.config, request)
         const response = yield* http.execute(request)
         let skip = 0
@@ -183,17 +211,8 @@ export const get = (
         )
       })).pipe(
         Stream.catchIf(
-          (error) => (error.isRetryable && retries < options.maxRetries) || (isExpired(error) && !hasResigned),
-          (error) =>
-            Stream.unwrap(
-              isExpired(error)
-                ? Effect.map(options.resign, (fresh) => {
-                  hasResigned = true
-                  url = fresh
-                  return attempt(retries)
-                })
-                : Effect.as(waitBeforeRetry(error, retries + 1, http.config.maxRetryDelay), attempt(retries + 1))
-            )
+          (error) => resumption.canResume(error, retries),
+          (error) => Stream.unwrap(Effect.map(resumption.next(error, retries), attempt))
         )
       )
     return attempt(0)
@@ -258,14 +277,13 @@ export const getInto = (
   }
 ): Effect.Effect<number, FlowLikeError.FlowLikeError> =>
   Effect.suspend(() => {
-    let url = options.url
+    const resumption = new Resumption(http, options)
     let received = 0
     let total: number | undefined
-    let hasResigned = false
     const idle = http.config.streamIdleTimeout
     const attempt = (retries: number): Effect.Effect<number, FlowLikeError.FlowLikeError> =>
       Effect.gen(function*() {
-        const request = rangeRequest(url, received, options.operation)
+        const request = rangeRequest(resumption.url, received, options.operation)
         const info = describeRequest(http.config, request)
         const response = yield* http.execute(request)
         let skip = received > 0 && response.status !== 206 ? received : 0
@@ -310,15 +328,8 @@ export const getInto = (
         return received
       }).pipe(
         Effect.catchIf(
-          (error) => (error.isRetryable && retries < options.maxRetries) || (isExpired(error) && !hasResigned),
-          (error) =>
-            isExpired(error)
-              ? Effect.flatMap(options.resign, (fresh) => {
-                hasResigned = true
-                url = fresh
-                return attempt(retries)
-              })
-              : Effect.andThen(waitBeforeRetry(error, retries + 1, http.config.maxRetryDelay), attempt(retries + 1))
+          (error) => resumption.canResume(error, retries),
+          (error) => Effect.flatMap(resumption.next(error, retries), attempt)
         )
       )
     return attempt(0)
